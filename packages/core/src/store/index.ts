@@ -1,0 +1,50 @@
+// `@sdk/core/store`: the SessionStore protocol for store authors. Imports nothing at runtime
+// beyond its own pure helpers, so a store does not load the executor.
+export type {
+  AcquireLeaseOptions,
+  AppendCondition,
+  AppendResult,
+  ExtendedSessionStore,
+  LoadedWindow,
+  LoadWindow,
+  SessionKey,
+  SessionLease,
+  SessionListing,
+  SessionRef,
+  SessionStore,
+  SessionStoreEntry,
+  SessionStoreExtensions,
+  SessionSummaryEntry,
+} from './session-store.js';
+export {
+  supportsConditionalAppend,
+  supportsExpiry,
+  supportsFork,
+  supportsIdempotentAppend,
+  supportsLeases,
+  supportsWindowedLoad,
+} from './session-store.js';
+export {
+  assertValidProjectKey,
+  assertValidSessionId,
+  assertValidSessionKey,
+  assertValidSessionRef,
+  assertValidSubpath,
+  isUuid,
+  MAX_PROJECT_KEY_LENGTH,
+  MAX_SUBPATH_DEPTH,
+  MAX_SUBPATH_LENGTH,
+} from './keys.js';
+export { projectKeyForPath } from './project-key.js';
+export { firstPromptOf, foldSessionSummary } from './summary.js';
+export {
+  EntryTooLargeError,
+  InvalidSessionKeyError,
+  SdkError,
+  SessionConflictError,
+  SessionLeaseError,
+  SessionNotFoundError,
+  SessionStoreError,
+  StoreUnavailableError,
+  TranscriptCorruptError,
+} from '../errors.js';
