@@ -18,7 +18,7 @@ beforeEach(() => {
   emulator.reset();
 });
 
-const params = { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'hi' }] };
+const params = { model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'hi' }] };
 
 type StreamEvent = Anthropic.MessageStreamEvent;
 
@@ -69,7 +69,7 @@ describe('streaming through @anthropic-ai/sdk', () => {
     expect(message.content).toEqual([{ type: 'text', text: 'The quick brown fox jumps over the lazy dog' }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.role).toBe('assistant');
-    expect(message.model).toBe('claude-sonnet-4-5');
+    expect(message.model).toBe('claude-haiku-4-5');
     expect(message.id).toMatch(/^msg_01[0-9A-Za-z]{22}$/);
   });
 
