@@ -1,1 +1,3 @@
-export {};
+// `@sdk/store-memory`: sessions in process memory, for tests and single-process use.
+export { InMemorySessionStore } from './in-memory-session-store.js';
+export type { InMemorySessionStoreOptions } from './in-memory-session-store.js';

@@ -1,0 +1,153 @@
+import { expect } from 'vitest';
+import { SessionLeaseError } from '@sdk/core/store';
+import type { SpecContext } from '../context.js';
+import { messageEntries, newSessionKey, rejectionOf, sleep } from '../fixtures.js';
+
+/** Long enough for a remote store's round trips, short enough to wait out in a test. */
+const LEASE_MS = 800;
+/** Waited beyond a lease's end before treating it as expired (clock granularity, round trips). */
+const PAST_EXPIRY_MS = LEASE_MS + 400;
+
+function leaseReason(error: unknown): string | undefined {
+  return error instanceof SessionLeaseError ? error.reason : undefined;
+}
+
+/** Fenced per-session leases: one writer per turn, and a stale writer cannot write. */
+export function registerLeases(context: SpecContext): void {
+  context.test('acquireLease returns a lease on the session', ['leases'], async (store) => {
+    const key = newSessionKey();
+    const before = Date.now();
+    const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    expect(lease.key).toEqual(key);
+    expect(lease.holder).toBe('worker-1');
+    expect(typeof lease.token).toBe('number');
+    expect(lease.expiresAt).toBeGreaterThanOrEqual(before + 9_000);
+    expect(lease.expiresAt).toBeLessThanOrEqual(Date.now() + 11_000);
+  });
+
+  context.test('a second acquire while the lease is held rejects with reason held', ['leases'], async (store) => {
+    const key = newSessionKey();
+    await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const error = await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 }));
+    expect(error).toBeInstanceOf(SessionLeaseError);
+    expect(leaseReason(error)).toBe('held');
+  });
+
+  context.test('leases are per session', ['leases'], async (store) => {
+    const key = newSessionKey();
+    await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const other = await store.acquireLease!(newSessionKey(key.projectKey), { holder: 'worker-2', ttlMs: 10_000 });
+    expect(other.holder).toBe('worker-2');
+  });
+
+  context.test('appendIf with the current lease appends', ['leases', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const result = await store.appendIf!(key, messageEntries(2), { lease, expectedLength: 0 });
+    expect(result.length).toBe(2);
+    expect(await store.load(key)).toHaveLength(2);
+  });
+
+  context.test(
+    'appendIf with a lease taken over after expiry is refused as superseded',
+    ['leases', 'appendIf'],
+    async (store) => {
+      const key = newSessionKey();
+      const stale = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: LEASE_MS });
+      await sleep(PAST_EXPIRY_MS);
+      const current = await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
+      expect(current.token).toBeGreaterThan(stale.token);
+      const error = await rejectionOf(() => store.appendIf!(key, messageEntries(1), { lease: stale }));
+      expect(error).toBeInstanceOf(SessionLeaseError);
+      expect(leaseReason(error)).toBe('superseded');
+      expect(await store.load(key)).toBeNull();
+      expect((await store.appendIf!(key, messageEntries(1), { lease: current })).length).toBe(1);
+    },
+    { timeoutMs: PAST_EXPIRY_MS + 10_000 },
+  );
+
+  context.test(
+    'appendIf with an expired lease nobody took over is refused as expired',
+    ['leases', 'appendIf'],
+    async (store) => {
+      const key = newSessionKey();
+      await store.append(key, messageEntries(1));
+      const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: LEASE_MS });
+      await sleep(PAST_EXPIRY_MS);
+      const error = await rejectionOf(() => store.appendIf!(key, messageEntries(1, 1), { lease }));
+      expect(error).toBeInstanceOf(SessionLeaseError);
+      expect(leaseReason(error)).toBe('expired');
+      expect(await store.load(key)).toHaveLength(1);
+    },
+    { timeoutMs: PAST_EXPIRY_MS + 10_000 },
+  );
+
+  context.test(
+    'renewLease extends the lease',
+    ['leases', 'appendIf'],
+    async (store) => {
+      const key = newSessionKey();
+      const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: LEASE_MS });
+      await sleep(LEASE_MS / 2);
+      const renewed = await store.renewLease!(lease, LEASE_MS * 4);
+      expect(renewed.token).toBe(lease.token);
+      expect(renewed.expiresAt).toBeGreaterThan(lease.expiresAt);
+      await sleep(LEASE_MS);
+      // The original lease would have expired by now.
+      expect((await store.appendIf!(key, messageEntries(1), { lease: renewed })).length).toBe(1);
+      const error = await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 1000 }));
+      expect(leaseReason(error)).toBe('held');
+    },
+    { timeoutMs: LEASE_MS * 2 + 10_000 },
+  );
+
+  context.test(
+    'renewLease of a lease taken over rejects with SessionLeaseError',
+    ['leases'],
+    async (store) => {
+      const key = newSessionKey();
+      const stale = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: LEASE_MS });
+      await sleep(PAST_EXPIRY_MS);
+      await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
+      const error = await rejectionOf(() => store.renewLease!(stale, 10_000));
+      expect(error).toBeInstanceOf(SessionLeaseError);
+      expect(leaseReason(error)).toBe('superseded');
+    },
+    { timeoutMs: PAST_EXPIRY_MS + 10_000 },
+  );
+
+  context.test('releaseLease frees the session for another holder', ['leases'], async (store) => {
+    const key = newSessionKey();
+    const first = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    await store.releaseLease!(first);
+    const second = await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
+    expect(second.token).toBeGreaterThan(first.token);
+    // Releasing a lease that is no longer current is a no-op: it must not free the new holder's.
+    await store.releaseLease!(first);
+    const error = await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-3', ttlMs: 10_000 }));
+    expect(leaseReason(error)).toBe('held');
+  });
+
+  context.test('appendIf with a released lease is refused', ['leases', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    await store.releaseLease!(lease);
+    expect(await rejectionOf(() => store.appendIf!(key, messageEntries(1), { lease }))).toBeInstanceOf(SessionLeaseError);
+    expect(await store.load(key)).toBeNull();
+  });
+
+  context.test(
+    "a crashed holder's lease expires and can be taken",
+    ['leases'],
+    async (store) => {
+      const key = newSessionKey();
+      const crashed = await store.acquireLease!(key, { holder: 'crashed-worker', ttlMs: LEASE_MS });
+      expect(leaseReason(await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 })))).toBe('held');
+      await sleep(PAST_EXPIRY_MS);
+      const taken = await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
+      expect(taken.holder).toBe('worker-2');
+      expect(taken.token).toBeGreaterThan(crashed.token);
+    },
+    { timeoutMs: PAST_EXPIRY_MS + 10_000 },
+  );
+}
