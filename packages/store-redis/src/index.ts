@@ -1,1 +1,5 @@
-export {};
+// `@sdk/store-redis`: a SessionStore on Redis and Redis Cluster. Explicit list, reviewed.
+export { RedisSessionStore } from './redis-session-store.js';
+export type { RedisSessionStoreOptions } from './redis-session-store.js';
+export type { RedisClientLike, RedisClusterLike, RedisConnectionOptions } from './redis-connection.js';
+export { DEFAULT_PREFIX } from './key-schema.js';

@@ -1,0 +1,160 @@
+import { SessionStoreError, StoreUnavailableError } from '@sdk/core/store';
+import { createClient, ErrorReply } from 'redis';
+import type { RedisClientOptions } from 'redis';
+import type { LuaScript } from './scripts.js';
+
+/**
+ * The part of a node-redis v5 standalone client (`createClient`) the store uses. Any client works:
+ * RESP2 or RESP3, with or without modules; the store only sends raw commands and scripts whose replies
+ * look the same under both protocols.
+ */
+export type RedisClientLike = {
+  readonly isOpen: boolean;
+  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+};
+
+/** The part of a node-redis v5 cluster client (`createCluster`) the store uses. */
+export type RedisClusterLike = {
+  readonly isOpen: boolean;
+  readonly masters: readonly unknown[];
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: ReadonlyArray<string>): Promise<unknown>;
+};
+
+/**
+ * How the store reaches Redis: a client you connected (used as is, never closed by the store), or a
+ * URL plus node-redis client options, from which the store creates, connects and owns a client.
+ */
+export type RedisConnectionOptions = { client: RedisClientLike | RedisClusterLike } | ({ url: string } & RedisClientOptions);
+
+/** Reconnect delay after `retries` failed attempts: exponential with jitter, capped at 2 s. */
+export function reconnectDelay(retries: number): number {
+  const base = Math.min(50 * 2 ** Math.min(retries, 10), 2000);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+const UNAVAILABLE_REPLIES = ['LOADING', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'BUSY'];
+
+/** Turns anything node-redis throws into a store error; `operation` names the failed call. */
+export function toStoreError(error: unknown, operation: string): SessionStoreError {
+  if (error instanceof SessionStoreError) return error;
+  if (error instanceof ErrorReply) {
+    const code = error.message.split(' ', 1)[0] ?? '';
+    if (UNAVAILABLE_REPLIES.includes(code)) {
+      return new StoreUnavailableError(`Redis ${operation} failed: ${error.message}`, { cause: error });
+    }
+    // READONLY, MOVED, ASK and the like reach us only once the client's own redirects and retries gave up.
+    return new SessionStoreError(`Redis ${operation} failed: ${error.message}`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`Redis ${operation} failed: ${message}`, { cause: error });
+}
+
+/**
+ * Sends commands and scripts to a standalone server or a cluster, with a deadline on every call, and
+ * maps errors to store errors. Scripts run with EVALSHA; after NOSCRIPT (a restarted server, a
+ * failover, SCRIPT FLUSH) the same call is sent with EVAL, which also reloads the script.
+ */
+export class RedisConnection {
+  private readonly client: RedisClientLike | RedisClusterLike;
+  private readonly owned: boolean;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    options: RedisConnectionOptions,
+    private readonly timeoutMs: number,
+  ) {
+    if ('client' in options) {
+      this.client = options.client;
+      this.owned = false;
+    } else {
+      const client = createClient({
+        ...options,
+        // Fail fast while disconnected instead of queueing calls until the server is back.
+        disableOfflineQueue: options.disableOfflineQueue ?? true,
+        socket: { connectTimeout: timeoutMs, reconnectStrategy: reconnectDelay, ...options.socket },
+      });
+      // Without a listener node-redis rethrows connection errors as uncaught exceptions; the calls
+      // that hit a broken connection report them instead.
+      client.on('error', () => undefined);
+      this.client = client;
+      this.owned = true;
+    }
+  }
+
+  /** True for a cluster client: commands are routed by key. */
+  get isCluster(): boolean {
+    return 'masters' in this.client;
+  }
+
+  /** Sends one command; `routingKey` picks the cluster node (any key in the right slot). */
+  async send(operation: string, routingKey: string | undefined, readonly: boolean, args: readonly string[]): Promise<unknown> {
+    return this.withDeadline(operation, async () => {
+      await this.ready();
+      return this.raw(routingKey, readonly, args);
+    });
+  }
+
+  /** Runs a script; `keys[0]` routes it. */
+  async run(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.withDeadline(script.name, async () => {
+      await this.ready();
+      const tail = [String(keys.length), ...keys, ...args];
+      try {
+        return await this.raw(keys[0], false, ['EVALSHA', script.sha1, ...tail]);
+      } catch (error) {
+        if (!(error instanceof ErrorReply) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return this.raw(keys[0], false, ['EVAL', script.source, ...tail]);
+      }
+    });
+  }
+
+  /** Closes the client if the store created it; a client passed in is left open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.owned) return;
+    const client = this.client as unknown as { isOpen: boolean; close(): Promise<void>; destroy(): void };
+    if (!client.isOpen) return;
+    try {
+      await client.close();
+    } catch {
+      // A client stuck reconnecting cannot close gracefully; drop its socket instead.
+      client.destroy();
+    }
+  }
+
+  private raw(routingKey: string | undefined, readonly: boolean, args: readonly string[]): Promise<unknown> {
+    if ('masters' in this.client) return this.client.sendCommand(routingKey, readonly, args);
+    return this.client.sendCommand(args);
+  }
+
+  private ready(): Promise<void> {
+    if (this.closed) throw new SessionStoreError('the Redis session store is closed');
+    if (!this.owned || this.client.isOpen) return Promise.resolve();
+    this.connecting ??= (this.client as unknown as { connect(): Promise<unknown> }).connect().then(
+      () => undefined,
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async withDeadline<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new StoreUnavailableError(`Redis ${operation} did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call(), deadline]);
+    } catch (error) {
+      throw toStoreError(error, operation);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,452 @@
+import {
+  assertValidSessionId,
+  assertValidProjectKey,
+  assertValidSessionKey,
+  assertValidSessionRef,
+  EntryTooLargeError,
+  SessionConflictError,
+  SessionLeaseError,
+  SessionNotFoundError,
+  SessionStoreError,
+  TranscriptCorruptError,
+} from '@sdk/core/store';
+import type {
+  AcquireLeaseOptions,
+  AppendCondition,
+  AppendResult,
+  ExtendedSessionStore,
+  LoadedWindow,
+  LoadWindow,
+  SessionKey,
+  SessionLease,
+  SessionListing,
+  SessionRef,
+  SessionStoreEntry,
+  SessionSummaryEntry,
+} from '@sdk/core/store';
+import { assertValidPrefix, DEFAULT_PREFIX, projectIndexKey, sessionKeys, subIdsKey, subLogKey } from './key-schema.js';
+import { RedisConnection } from './redis-connection.js';
+import type { RedisConnectionOptions } from './redis-connection.js';
+import {
+  ACQUIRE_LEASE,
+  APPEND,
+  DELETE,
+  EXPIRE,
+  FORK_COPY,
+  INDEX,
+  LIST_INDEX,
+  LOAD_WINDOW,
+  PRUNE_INDEX,
+  READ_META,
+  RENEW_LEASE,
+} from './scripts.js';
+import { summaryDeltaOf } from './summary-delta.js';
+
+/** Options of {@link RedisSessionStore}. */
+export type RedisSessionStoreOptions = {
+  /** Starts every key name; isolates tenants sharing a server. @default 'claude-sessions' */
+  prefix?: string;
+  /**
+   * Sliding expiry: every append refreshes all keys of the session to this many ms, together.
+   * Omit for sessions that never expire (unless {@link RedisSessionStore.expire} is called).
+   */
+  ttlMs?: number;
+  /** Deadline of every call; past it the call fails with `StoreUnavailableError`. @default 5000 */
+  commandTimeoutMs?: number;
+  /** Largest accepted entry, as UTF-8 JSON. @default 16 MiB */
+  maxEntryBytes?: number;
+};
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+/** Index members whose session is gone are kept this long, in case their session is being created. */
+const PRUNE_GRACE_MS = 10_000;
+const SUMMARY_FIELD = 's:';
+
+type Encoded = { uuid: string; boundary: boolean; json: string };
+
+/**
+ * A `SessionStore` on Redis (standalone or Cluster) through node-redis v5, with every extension:
+ * conditional and idempotent appends, windowed loads, server-side fork, whole-session expiry and fenced
+ * leases.
+ *
+ * Key scheme (`P` = prefix, `T` = `{P:projectKey:sessionId}`, one hash tag, so one Cluster slot per session):
+ * - `T:log`              list    main transcript, one JSON entry per element
+ * - `T:ids`              set     uuids stored in the main transcript (idempotent appends)
+ * - `T:meta`             hash    `mtime` (server ms, main appends only), `last` (last uuid), `boundary`
+ *                                (index of the last compact boundary), `s:<field>` summary fields as JSON,
+ *                                `touched`; exists whenever any key of the session does
+ * - `T:sub:<subpath>`    list    a subkey's transcript
+ * - `T:subids:<subpath>` set     uuids stored under that subkey
+ * - `T:subkeys`          set     the session's subpaths
+ * - `T:submeta`          hash    `last:<subpath>`, `boundary:<subpath>`
+ * - `T:lease`            hash    `holder`, `token` (fencing counter, kept after release), `expiresAt`
+ * - `P:projectKey:sessions` zset  session ids of the project, scored by the server time of the last
+ *                                append (another slot)
+ *
+ * Consistency of the project index: each append runs one script on the session's slot (transcript,
+ * uuids, metadata, summary, expiry together) and, pipelined with it, one on the index. The index may
+ * therefore name a session that is not (yet, or any longer) there; listings read each session's own
+ * metadata, report only live sessions with their authoritative `mtime`, and prune stale members.
+ */
+export class RedisSessionStore implements ExtendedSessionStore {
+  /** Appends never store a uuid twice under one key, so retrying an ambiguous append is safe. */
+  readonly capabilities = { idempotentAppend: true } as const;
+
+  private readonly connection: RedisConnection;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly maxEntryBytes: number;
+  private copyAvailable: Promise<boolean> | undefined;
+
+  constructor(connection: RedisConnectionOptions, options: RedisSessionStoreOptions = {}) {
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    assertValidPrefix(this.prefix);
+    this.ttlMs = positiveInteger(options.ttlMs, 0, 'ttlMs');
+    this.maxEntryBytes = positiveInteger(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 'maxEntryBytes');
+    const timeoutMs = positiveInteger(options.commandTimeoutMs, DEFAULT_TIMEOUT_MS, 'commandTimeoutMs');
+    this.connection = new RedisConnection(connection, timeoutMs);
+  }
+
+  /** Closes the client the store created from a URL; a client passed in stays open. */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
+  /** Appends `entries` in order, skipping uuids already stored under `key`. */
+  async append(key: SessionKey, entries: SessionStoreEntry[]): Promise<void> {
+    assertValidSessionKey(key);
+    await this.write(key, entries, {});
+  }
+
+  /** Appends only if `condition` holds, checked in the same atomic step as the write. */
+  async appendIf(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
+    assertValidSessionKey(key);
+    if (condition.lease) assertValidSessionRef(condition.lease.key);
+    if (condition.lease && !sameSession(condition.lease.key, key)) {
+      throw new SessionLeaseError('the lease belongs to another session', 'not-held');
+    }
+    return this.write(key, entries, condition);
+  }
+
+  /** All entries of `key` in order, or `null` if it was never written. */
+  async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
+    assertValidSessionKey(key);
+    const log = this.transcriptKeys(key).log;
+    const reply = (await this.connection.send('load', log, true, ['LRANGE', log, '0', '-1'])) as string[];
+    return reply.length === 0 ? null : parseEntries(reply, 0);
+  }
+
+  /** Part of a transcript, by index or from its last compact boundary. */
+  async loadWindow(key: SessionKey, window: LoadWindow): Promise<LoadedWindow | null> {
+    assertValidSessionKey(key);
+    const keys = sessionKeys(this.prefix, key);
+    const { log } = this.transcriptKeys(key);
+    const info = key.subpath === undefined ? keys.meta : keys.subMeta;
+    const boundaryField = key.subpath === undefined ? 'boundary' : `boundary:${key.subpath}`;
+    let args: string[];
+    if ('fromLastCompactBoundary' in window) {
+      args = ['boundary', '0', '', boundaryField];
+    } else {
+      const start = nonNegativeInteger(window.start, 'window.start');
+      const end = window.end === undefined ? '' : String(nonNegativeInteger(window.end, 'window.end'));
+      args = ['range', String(start), end, boundaryField];
+    }
+    const reply = (await this.connection.run(LOAD_WINDOW, [log, info], args)) as [number, number?, string[]?];
+    if (reply[0] < 0) return null;
+    const start = reply[1] ?? 0;
+    return { entries: parseEntries(reply[2] ?? [], start), start, length: reply[0] };
+  }
+
+  /** Main sessions of a project with their last-append time (server clock, epoch ms). */
+  async listSessions(projectKey: string): Promise<SessionListing[]> {
+    assertValidProjectKey(projectKey);
+    const sessions = await this.liveSessions(projectKey, false);
+    return sessions.map(({ sessionId, mtime }) => ({ sessionId, mtime }));
+  }
+
+  /** Summaries of a project's main sessions, as folded on append. */
+  async listSessionSummaries(projectKey: string): Promise<SessionSummaryEntry[]> {
+    assertValidProjectKey(projectKey);
+    return this.liveSessions(projectKey, true);
+  }
+
+  /** Deletes a session with all its keys, or one subkey. */
+  async delete(key: SessionKey): Promise<void> {
+    assertValidSessionKey(key);
+    const keys = sessionKeys(this.prefix, key);
+    await this.connection.run(DELETE, [keys.meta], [keys.base, key.subpath ?? '']);
+    if (key.subpath === undefined) {
+      const index = projectIndexKey(this.prefix, key.projectKey);
+      await this.connection.send('delete', index, false, ['ZREM', index, key.sessionId]);
+    }
+  }
+
+  /** The subpaths of a session. */
+  async listSubkeys(key: SessionRef): Promise<string[]> {
+    assertValidSessionRef(key);
+    const { subkeys } = sessionKeys(this.prefix, key);
+    return (await this.connection.send('listSubkeys', subkeys, true, ['SMEMBERS', subkeys])) as string[];
+  }
+
+  /**
+   * Copies a main transcript to `targetSessionId`. Uses COPY in one script on a standalone server that
+   * has it; on Cluster (source and target are in different slots), without COPY, or up to an entry,
+   * reads the source once and creates the target with the append script (refusing an existing target).
+   */
+  async fork(source: SessionRef, targetSessionId: string, options: { upToUuid?: string } = {}): Promise<void> {
+    assertValidSessionRef(source);
+    assertValidSessionId(targetSessionId);
+    const target: SessionRef = { projectKey: source.projectKey, sessionId: targetSessionId };
+    if (targetSessionId === source.sessionId) {
+      throw new SessionConflictError('a session cannot be forked onto itself');
+    }
+    if (options.upToUuid === undefined && (await this.canCopy())) {
+      const from = sessionKeys(this.prefix, source);
+      const to = sessionKeys(this.prefix, target);
+      const reply = (await this.connection.run(
+        FORK_COPY,
+        [from.log, from.ids, from.meta, to.log, to.ids, to.meta],
+        [to.base, String(this.ttlMs)],
+      )) as [string, number?];
+      if (reply[0] === 'missing') throw new SessionNotFoundError(`session ${source.sessionId} does not exist`);
+      if (reply[0] === 'exists') throw new SessionConflictError(`session ${targetSessionId} exists already`);
+      await this.index(target, this.ttlMs > 0 ? String(this.ttlMs) : '');
+      return;
+    }
+    let entries = await this.load(source);
+    if (entries === null) throw new SessionNotFoundError(`session ${source.sessionId} does not exist`);
+    if (options.upToUuid !== undefined) {
+      const upTo = options.upToUuid;
+      const at = entries.findIndex((entry) => entry.uuid === upTo);
+      if (at < 0) throw new SessionNotFoundError(`session ${source.sessionId} has no entry ${upTo}`);
+      entries = entries.slice(0, at + 1);
+    }
+    try {
+      await this.write(target, entries, { expectedLength: 0 });
+    } catch (error) {
+      if (error instanceof SessionConflictError) throw new SessionConflictError(`session ${targetSessionId} exists already`);
+      throw error;
+    }
+  }
+
+  /** Makes every key of a session expire together `ttlMs` from now; `null` removes the expiry. */
+  async expire(key: SessionRef, ttlMs: number | null): Promise<void> {
+    assertValidSessionRef(key);
+    const ttl = ttlMs === null ? 0 : positiveInteger(ttlMs, 0, 'ttlMs');
+    const keys = sessionKeys(this.prefix, key);
+    const existed = await this.connection.run(EXPIRE, [keys.meta], [keys.base, String(ttl)]);
+    // The index must outlive each of its sessions: extend it, never shorten it.
+    if (existed === 1) await this.index(key, ttl === 0 ? 'persist' : String(ttl), false);
+  }
+
+  /** Takes the session's lease, with a fencing token above every earlier one. */
+  async acquireLease(key: SessionRef, options: AcquireLeaseOptions): Promise<SessionLease> {
+    assertValidSessionRef(key);
+    const ttl = positiveInteger(options.ttlMs, 0, 'ttlMs');
+    if (ttl === 0) throw new SessionStoreError('acquireLease needs a positive ttlMs');
+    if (typeof options.holder !== 'string' || options.holder === '') {
+      throw new SessionStoreError('acquireLease needs a non-empty holder');
+    }
+    const keys = sessionKeys(this.prefix, key);
+    const reply = (await this.connection.run(ACQUIRE_LEASE, [keys.lease, keys.meta], [options.holder, String(ttl), String(this.ttlMs)])) as [
+      string,
+      number | string,
+      number,
+    ];
+    if (reply[0] === 'held') {
+      throw new SessionLeaseError(`session ${key.sessionId} is leased by ${String(reply[1])} until ${new Date(reply[2]).toISOString()}`, 'held');
+    }
+    return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, holder: options.holder, token: Number(reply[1]), expiresAt: reply[2] };
+  }
+
+  /** Extends a current lease by `ttlMs` from now. */
+  async renewLease(lease: SessionLease, ttlMs: number): Promise<SessionLease> {
+    assertValidSessionRef(lease.key);
+    const ttl = positiveInteger(ttlMs, 0, 'ttlMs');
+    if (ttl === 0) throw new SessionStoreError('renewLease needs a positive ttlMs');
+    const keys = sessionKeys(this.prefix, lease.key);
+    const reply = (await this.connection.run(RENEW_LEASE, [keys.lease], [String(lease.token), String(ttl)])) as [string, number | string];
+    if (reply[0] !== 'ok') throw leaseError(lease, String(reply[1]));
+    return { ...lease, expiresAt: Number(reply[1]) };
+  }
+
+  /** Gives a lease back; a no-op when it is no longer current. */
+  async releaseLease(lease: SessionLease): Promise<void> {
+    assertValidSessionRef(lease.key);
+    const keys = sessionKeys(this.prefix, lease.key);
+    await this.connection.run(RENEW_LEASE, [keys.lease], [String(lease.token), '0']);
+  }
+
+  private async write(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
+    if (!Array.isArray(entries)) throw new SessionStoreError('entries must be an array');
+    const encoded = entries.map((entry, index) => this.encode(entry, index));
+    const keys = sessionKeys(this.prefix, key);
+    const { log, ids } = this.transcriptKeys(key);
+    const main = key.subpath === undefined;
+    const head = [
+      keys.base,
+      key.subpath ?? '',
+      String(this.ttlMs),
+      condition.expectedLength === undefined ? '' : String(nonNegativeInteger(condition.expectedLength, 'expectedLength')),
+      condition.expectedLastUuid === undefined ? 'n' : condition.expectedLastUuid === null ? 'z' : `u${condition.expectedLastUuid}`,
+      condition.lease ? String(condition.lease.token) : '',
+    ];
+    const body: string[] = [String(encoded.length)];
+    for (const entry of encoded) body.push(entry.uuid, entry.boundary ? '1' : '0', entry.json);
+    const scriptKeys = [log, ids, keys.meta, keys.subkeys, keys.subMeta, keys.lease];
+    let deltaFor = '*';
+    let subset = entries;
+    for (;;) {
+      const delta = main && subset.length > 0 ? JSON.stringify(summaryDeltaOf(key, subset)) : '';
+      const script = this.connection.run(APPEND, scriptKeys, [...head, delta, deltaFor, ...body]);
+      // The index update travels in the same pipeline as the append: one round trip on a single server.
+      const indexed = encoded.length > 0 && (main || this.ttlMs > 0) ? this.index(key, this.ttlMs > 0 ? String(this.ttlMs) : '', main) : undefined;
+      const [reply] = await Promise.all([script, indexed]);
+      const result = reply as [string, ...(string | number)[]];
+      switch (result[0]) {
+        case 'ok':
+          return { appended: Number(result[1]), skipped: Number(result[2]), length: Number(result[3]) };
+        case 'refold': {
+          deltaFor = String(result[1]);
+          const fresh = new Set(deltaFor.split(',').map(Number));
+          subset = entries.filter((_, index) => fresh.has(index + 1));
+          continue;
+        }
+        case 'conflict': {
+          const actualLastUuid = result[3] === 1 ? String(result[2]) : null;
+          const details: ConstructorParameters<typeof SessionConflictError>[1] = { actualLength: Number(result[1]), actualLastUuid };
+          if (condition.expectedLength !== undefined) details.expectedLength = condition.expectedLength;
+          if (condition.expectedLastUuid !== undefined) details.expectedLastUuid = condition.expectedLastUuid;
+          throw new SessionConflictError(
+            `session ${key.sessionId} changed: ${Number(result[1])} entries, last uuid ${actualLastUuid ?? 'none'}`,
+            details,
+          );
+        }
+        case 'lease':
+          throw leaseError(condition.lease!, String(result[1]));
+        default:
+          throw new SessionStoreError(`unexpected reply from the append script: ${JSON.stringify(result)}`);
+      }
+    }
+  }
+
+  private encode(entry: SessionStoreEntry, index: number): Encoded {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || typeof entry.type !== 'string') {
+      throw new SessionStoreError(`entry ${index} must be an object with a string 'type'`);
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(entry);
+    } catch (error) {
+      throw new SessionStoreError(`entry ${index} cannot be serialized as JSON`, { cause: error });
+    }
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.maxEntryBytes) {
+      throw new EntryTooLargeError(`entry ${index} is ${bytes} bytes, over the limit of ${this.maxEntryBytes}`);
+    }
+    if (entry.uuid !== undefined && typeof entry.uuid !== 'string') {
+      throw new SessionStoreError(`entry ${index} has a uuid that is not a string`);
+    }
+    const boundary = entry.type === 'system' && entry.subtype === 'compact_boundary';
+    return { uuid: entry.uuid ?? '', boundary, json };
+  }
+
+  private transcriptKeys(key: SessionKey): { log: string; ids: string } {
+    const keys = sessionKeys(this.prefix, key);
+    if (key.subpath === undefined) return { log: keys.log, ids: keys.ids };
+    return { log: subLogKey(keys, key.subpath), ids: subIdsKey(keys, key.subpath) };
+  }
+
+  private async index(key: SessionRef, expiry: string, addMember = true): Promise<void> {
+    const index = projectIndexKey(this.prefix, key.projectKey);
+    await this.connection.run(INDEX, [index], [addMember ? key.sessionId : '', expiry]);
+  }
+
+  private async liveSessions(projectKey: string, withData: boolean): Promise<SessionSummaryEntry[]> {
+    const index = projectIndexKey(this.prefix, projectKey);
+    const members = (await this.connection.run(LIST_INDEX, [index], [])) as string[];
+    const pairs: Array<[string, string]> = [];
+    for (let at = 0; at + 1 < members.length; at += 2) pairs.push([members[at]!, members[at + 1]!]);
+    const metas = await Promise.all(
+      pairs.map(async ([sessionId]) => {
+        const { meta } = sessionKeys(this.prefix, { projectKey, sessionId });
+        if (withData) return (await this.connection.run(READ_META, [meta], [])) as string[];
+        const mtime = (await this.connection.send('listSessions', meta, true, ['HGET', meta, 'mtime'])) as string | null;
+        return mtime === null ? [] : ['mtime', mtime];
+      }),
+    );
+    const live: SessionSummaryEntry[] = [];
+    const stale: string[] = [];
+    pairs.forEach(([sessionId, score], at) => {
+      const summary = summaryOf(sessionId, metas[at]!);
+      if (summary) live.push(summary);
+      else stale.push(sessionId, score);
+    });
+    if (stale.length > 0) await this.connection.run(PRUNE_INDEX, [index], [String(PRUNE_GRACE_MS), ...stale]);
+    return live;
+  }
+
+  private canCopy(): Promise<boolean> {
+    this.copyAvailable ??= this.detectCopy().catch((error: unknown) => {
+      this.copyAvailable = undefined;
+      throw error;
+    });
+    return this.copyAvailable;
+  }
+
+  /** COPY exists from Redis 6.2 on, unless renamed away; Cluster cannot copy across slots. */
+  private async detectCopy(): Promise<boolean> {
+    if (this.connection.isCluster) return false;
+    const reply = (await this.connection.send('fork', undefined, true, ['COMMAND', 'INFO', 'COPY'])) as unknown[];
+    return Array.isArray(reply) && reply[0] !== null && reply[0] !== undefined;
+  }
+}
+
+function summaryOf(sessionId: string, fields: readonly string[]): SessionSummaryEntry | undefined {
+  let mtime: number | undefined;
+  const data: Record<string, unknown> = {};
+  for (let at = 0; at + 1 < fields.length; at += 2) {
+    const field = fields[at]!;
+    const value = fields[at + 1]!;
+    if (field === 'mtime') mtime = Number(value);
+    else if (field.startsWith(SUMMARY_FIELD)) data[field.slice(SUMMARY_FIELD.length)] = JSON.parse(value) as unknown;
+  }
+  return mtime === undefined ? undefined : { sessionId, mtime, data };
+}
+
+function parseEntries(lines: readonly string[], start: number): SessionStoreEntry[] {
+  return lines.map((line, offset) => {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch (error) {
+      throw new TranscriptCorruptError(`entry ${start + offset} is not valid JSON`, { index: start + offset }, { cause: error });
+    }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new TranscriptCorruptError(`entry ${start + offset} is not an object`, { index: start + offset });
+    }
+    return entry as SessionStoreEntry;
+  });
+}
+
+function leaseError(lease: SessionLease, reason: string): SessionLeaseError {
+  const known = reason === 'expired' || reason === 'superseded' || reason === 'not-held' ? reason : 'not-held';
+  return new SessionLeaseError(`lease ${lease.token} of ${lease.holder} on session ${lease.key.sessionId} is ${known}`, known);
+}
+
+function sameSession(a: SessionRef, b: SessionRef): boolean {
+  return a.projectKey === b.projectKey && a.sessionId === b.sessionId;
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) throw new SessionStoreError(`${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new SessionStoreError(`${name} must be a non-negative integer, got ${String(value)}`);
+  return value;
+}
+

@@ -1,0 +1,307 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts of the store. Each runs atomically on the node that owns its first key; every key a
+ * script touches shares the session's hash tag, so scripts work unchanged on Redis Cluster. Scripts
+ * that touch every key of a session derive the subkey names from the tagged base (`ARGV[1]`): those
+ * keys are in the same slot, which is what Cluster requires.
+ *
+ * Numbers written to Redis go through `string.format('%d')`: Lua's default conversion prints
+ * millisecond timestamps in exponent notation and would lose digits.
+ */
+
+/** A script and its SHA1, for `EVALSHA` with an `EVAL` fallback after `NOSCRIPT`. */
+export type LuaScript = { readonly name: string; readonly source: string; readonly sha1: string };
+
+function script(name: string, body: string): LuaScript {
+  const source = `${PRELUDE}\n${body}`;
+  return { name, source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+const PRELUDE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function int(n) return string.format('%d', n) end
+local function session_keys(base)
+  local keys = { base .. ':log', base .. ':ids', base .. ':meta', base .. ':subkeys', base .. ':submeta', base .. ':lease' }
+  for _, subpath in ipairs(redis.call('SMEMBERS', base .. ':subkeys')) do
+    keys[#keys + 1] = base .. ':sub:' .. subpath
+    keys[#keys + 1] = base .. ':subids:' .. subpath
+  end
+  return keys
+end
+local function expire_all(base, ttl)
+  for _, key in ipairs(session_keys(base)) do
+    if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
+  end
+end
+`;
+
+/**
+ * Appends to one transcript. KEYS: log, ids, meta, subkeys, submeta, lease. ARGV: base, subpath ('' =
+ * main), ttl ms (0 = keep the session's expiry), expected length ('' = none), expected last uuid ('n'
+ * none, 'z' null, 'u<uuid>'), lease token ('' none), summary delta JSON ('' none), the entry indices the
+ * delta was computed for ('*' = all), entry count, then per entry: uuid ('' none), boundary flag, JSON.
+ *
+ * Replies: {'ok', appended, skipped, length, mtime} | {'lease', reason} |
+ * {'conflict', length, lastUuid, hasLastUuid} | {'refold', freshIndices}. The last one asks the client
+ * to recompute the summary delta for the entries that are not duplicates; nothing was written.
+ */
+export const APPEND = script(
+  'append',
+  `
+local base, subpath = ARGV[1], ARGV[2]
+local ttl = tonumber(ARGV[3])
+local info = subpath == '' and KEYS[3] or KEYS[5]
+local last_field = subpath == '' and 'last' or ('last:' .. subpath)
+local boundary_field = subpath == '' and 'boundary' or ('boundary:' .. subpath)
+local count = tonumber(ARGV[9])
+local fresh, seen = {}, {}
+for i = 1, count do
+  local uuid = ARGV[9 + 3 * (i - 1) + 1]
+  if uuid == '' then
+    fresh[#fresh + 1] = i
+  elseif not seen[uuid] then
+    seen[uuid] = true
+    if redis.call('SISMEMBER', KEYS[2], uuid) == 0 then fresh[#fresh + 1] = i end
+  end
+end
+local length = redis.call('LLEN', KEYS[1])
+-- A batch that is stored already is a retry that landed: report it, whatever the condition says now.
+if count > 0 and #fresh == 0 then return { 'ok', 0, count, length, 0 } end
+local now = now_ms()
+if ARGV[6] ~= '' then
+  local lease = redis.call('HMGET', KEYS[6], 'token', 'holder', 'expiresAt')
+  local current, token = tonumber(lease[1] or '0'), tonumber(ARGV[6])
+  if current ~= token then return { 'lease', current > token and 'superseded' or 'not-held' } end
+  if not lease[2] then return { 'lease', 'not-held' } end
+  if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
+end
+local actual_last = redis.call('HGET', info, last_field)
+if ARGV[4] ~= '' and tonumber(ARGV[4]) ~= length then
+  return { 'conflict', length, actual_last or '', actual_last and 1 or 0 }
+end
+local expected_last = ARGV[5]
+if expected_last ~= 'n' then
+  local matches
+  if expected_last == 'z' then matches = not actual_last else matches = actual_last == string.sub(expected_last, 2) end
+  if not matches then return { 'conflict', length, actual_last or '', actual_last and 1 or 0 } end
+end
+if #fresh == 0 then return { 'ok', 0, 0, length, 0 } end
+if subpath == '' and ARGV[7] ~= '' then
+  local fresh_list = table.concat(fresh, ',')
+  if (ARGV[8] == '*' and #fresh ~= count) or (ARGV[8] ~= '*' and ARGV[8] ~= fresh_list) then
+    return { 'refold', fresh_list }
+  end
+end
+local session_ttl = redis.call('PTTL', KEYS[3])
+local values, last, boundary = {}, nil, nil
+for position, i in ipairs(fresh) do
+  local at = 9 + 3 * (i - 1)
+  local uuid = ARGV[at + 1]
+  if uuid ~= '' then
+    redis.call('SADD', KEYS[2], uuid)
+    last = uuid
+  end
+  if ARGV[at + 2] == '1' then boundary = length + position - 1 end
+  values[#values + 1] = ARGV[at + 3]
+  if #values == 1000 then
+    redis.call('RPUSH', KEYS[1], unpack(values))
+    values = {}
+  end
+end
+if #values > 0 then redis.call('RPUSH', KEYS[1], unpack(values)) end
+if last then redis.call('HSET', info, last_field, last) end
+if boundary then redis.call('HSET', info, boundary_field, int(boundary)) end
+if subpath == '' then
+  redis.call('HSET', KEYS[3], 'mtime', int(now))
+  if ARGV[7] ~= '' then
+    local delta = cjson.decode(ARGV[7])
+    for field, value in pairs(delta.setOnce) do redis.call('HSETNX', KEYS[3], 's:' .. field, value) end
+    for field, value in pairs(delta.lastWins) do redis.call('HSET', KEYS[3], 's:' .. field, value) end
+    for _, field in ipairs(delta.remove) do redis.call('HDEL', KEYS[3], 's:' .. field) end
+    if redis.call('HEXISTS', KEYS[3], 's:firstPromptLocked') == 0 then
+      for field, value in pairs(delta.unlessLocked) do redis.call('HSETNX', KEYS[3], 's:' .. field, value) end
+    end
+  end
+else
+  redis.call('SADD', KEYS[4], subpath)
+  -- The metadata hash exists whenever any key of the session does: it carries the session's expiry.
+  redis.call('HSET', KEYS[3], 'touched', int(now))
+end
+if ttl > 0 then expire_all(base, ttl)
+elseif session_ttl > 0 then expire_all(base, session_ttl) end
+return { 'ok', #fresh, count - #fresh, length + #fresh, now }
+`,
+);
+
+/**
+ * Reads a window of a transcript with its length, in one step. KEYS: log, info hash. ARGV: mode
+ * ('range' | 'boundary'), start, end ('' = to the end), boundary field.
+ * Replies {-1} for a missing transcript, else {length, start, entries}.
+ */
+export const LOAD_WINDOW = script(
+  'load-window',
+  `
+local length = redis.call('LLEN', KEYS[1])
+if length == 0 then return { -1 } end
+local first, stop
+if ARGV[1] == 'boundary' then
+  first = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or '0')
+  stop = length
+else
+  first = math.min(tonumber(ARGV[2]), length)
+  stop = ARGV[3] == '' and length or math.min(tonumber(ARGV[3]), length)
+end
+if stop <= first then return { length, first, {} } end
+return { length, first, redis.call('LRANGE', KEYS[1], first, stop - 1) }
+`,
+);
+
+/**
+ * Forks a main transcript with COPY on a standalone server (the source and target are in different
+ * slots, so never on Cluster). KEYS: source log, ids, meta, target log, ids, meta. ARGV: target base,
+ * ttl ms (0 = no expiry). Replies {'ok', mtime} | {'missing'} | {'exists'}.
+ */
+export const FORK_COPY = script(
+  'fork-copy',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing' } end
+if redis.call('EXISTS', KEYS[4]) == 1 then return { 'exists' } end
+local now = now_ms()
+redis.call('COPY', KEYS[1], KEYS[4], 'REPLACE')
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('COPY', KEYS[2], KEYS[5], 'REPLACE') end
+local fields = redis.call('HGETALL', KEYS[3])
+for i = 1, #fields, 2 do redis.call('HSET', KEYS[6], fields[i], fields[i + 1]) end
+redis.call('HSET', KEYS[6], 'mtime', int(now))
+expire_all(ARGV[1], tonumber(ARGV[2]))
+return { 'ok', now }
+`,
+);
+
+/**
+ * Deletes a session (subpath '') with every key, or one subkey. KEYS: meta (routing only). ARGV: base,
+ * subpath.
+ */
+export const DELETE = script(
+  'delete',
+  `
+local base, subpath = ARGV[1], ARGV[2]
+if subpath == '' then
+  for _, key in ipairs(session_keys(base)) do redis.call('DEL', key) end
+else
+  redis.call('DEL', base .. ':sub:' .. subpath, base .. ':subids:' .. subpath)
+  redis.call('SREM', base .. ':subkeys', subpath)
+  redis.call('HDEL', base .. ':submeta', 'last:' .. subpath, 'boundary:' .. subpath)
+end
+return 1
+`,
+);
+
+/** Sets (ttl > 0) or removes (ttl 0) the expiry of every key of a session. KEYS: meta. ARGV: base, ttl. */
+export const EXPIRE = script(
+  'expire',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+expire_all(ARGV[1], tonumber(ARGV[2]))
+return 1
+`,
+);
+
+/** Reads the summary fields and mtime of a main transcript. KEYS: meta. Replies a flat field list. */
+export const READ_META = script('read-meta', `return redis.call('HGETALL', KEYS[1])`);
+
+/**
+ * Adds a session to its project's index, scored by server time, and keeps the index at least as long
+ * lived as its sessions. KEYS: index. ARGV: member ('' = none), expiry ('' none, 'persist', or ms:
+ * extend only, so the index outlives every session that refreshed it).
+ */
+export const INDEX = script(
+  'index',
+  `
+local existed = redis.call('EXISTS', KEYS[1])
+if ARGV[1] ~= '' then redis.call('ZADD', KEYS[1], now_ms(), ARGV[1]) end
+if ARGV[2] == 'persist' then
+  redis.call('PERSIST', KEYS[1])
+elseif ARGV[2] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then
+  local ttl = tonumber(ARGV[2])
+  local current = redis.call('PTTL', KEYS[1])
+  if existed == 0 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
+return 1
+`,
+);
+
+/** Lists a project index as a flat {member, score, ...} list. KEYS: index. */
+export const LIST_INDEX = script('list-index', `return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')`);
+
+/**
+ * Removes index members whose session is gone, unless re-added since they were read or added less
+ * than a grace period ago (an append's index update may land before its session script on Cluster).
+ * KEYS: index. ARGV: grace ms, then {member, score read} pairs.
+ */
+export const PRUNE_INDEX = script(
+  'prune-index',
+  `
+local cutoff = now_ms() - tonumber(ARGV[1])
+local removed = 0
+for i = 2, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and score == ARGV[i + 1] and tonumber(score) < cutoff then
+    removed = removed + redis.call('ZREM', KEYS[1], ARGV[i])
+  end
+end
+return removed
+`,
+);
+
+/**
+ * Takes a session's lease. KEYS: lease, meta. ARGV: holder, lease ttl ms, store ttl ms (0 = none).
+ * Tokens never repeat: each is above the previous one and at least the server time in ms, so they
+ * keep growing after the session (and its counter) has been deleted.
+ * Replies {'ok', token, expiresAt} | {'held', holder, expiresAt}.
+ */
+export const ACQUIRE_LEASE = script(
+  'acquire-lease',
+  `
+local now = now_ms()
+local lease = redis.call('HMGET', KEYS[1], 'token', 'holder', 'expiresAt')
+if lease[2] and tonumber(lease[3]) > now then return { 'held', lease[2], tonumber(lease[3]) } end
+local ttl = tonumber(ARGV[2])
+local token = math.max(tonumber(lease[1] or '0') + 1, now)
+local expires_at = now + ttl
+redis.call('HSET', KEYS[1], 'token', int(token), 'holder', ARGV[1], 'expiresAt', int(expires_at))
+local key_ttl = tonumber(ARGV[3])
+if key_ttl <= 0 then key_ttl = redis.call('PTTL', KEYS[2]) end
+if key_ttl > 0 then redis.call('PEXPIRE', KEYS[1], math.max(key_ttl, ttl)) else redis.call('PERSIST', KEYS[1]) end
+return { 'ok', token, expires_at }
+`,
+);
+
+/**
+ * Renews (ttl > 0) or releases (ttl 0) a lease. KEYS: lease. ARGV: token, ttl ms.
+ * Replies {'ok', expiresAt} | {'lease', reason}.
+ */
+export const RENEW_LEASE = script(
+  'renew-lease',
+  `
+local now = now_ms()
+local lease = redis.call('HMGET', KEYS[1], 'token', 'holder', 'expiresAt')
+local current, token = tonumber(lease[1] or '0'), tonumber(ARGV[1])
+if current ~= token then return { 'lease', current > token and 'superseded' or 'not-held' } end
+if not lease[2] then return { 'lease', 'not-held' } end
+local ttl = tonumber(ARGV[2])
+if ttl == 0 then
+  redis.call('HDEL', KEYS[1], 'holder', 'expiresAt')
+  return { 'ok', now }
+end
+if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
+local expires_at = now + ttl
+redis.call('HSET', KEYS[1], 'expiresAt', int(expires_at))
+local key_ttl = redis.call('PTTL', KEYS[1])
+if key_ttl >= 0 and key_ttl < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return { 'ok', expires_at }
+`,
+);

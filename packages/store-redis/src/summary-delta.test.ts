@@ -1,0 +1,64 @@
+import { foldSessionSummary } from '@sdk/core/store';
+import type { SessionStoreEntry, SessionSummaryEntry } from '@sdk/core/store';
+import { describe, expect, it } from 'vitest';
+import { applySummaryDelta, summaryDeltaOf } from './summary-delta.js';
+
+const key = { projectKey: 'p', sessionId: '3f2c9a0e-8b1d-4c5e-9f6a-1b2c3d4e5f60' };
+
+/** Entries that exercise every branch of the fold: set-once, last-wins, tags, prompts, relocation. */
+const SAMPLES: SessionStoreEntry[] = [
+  { type: 'user', timestamp: '2026-01-01T00:00:00Z', cwd: '/a', message: { content: 'first question' } },
+  { type: 'user', isSidechain: true, cwd: '/b', message: { content: '<command-name>/review</command-name>' } },
+  { type: 'user', message: { content: [{ type: 'text', text: 'typed later' }] } },
+  { type: 'user', message: { content: [{ type: 'tool_result', content: 'x' }] } },
+  { type: 'user', isMeta: true, message: { content: 'meta' } },
+  { type: 'assistant', timestamp: '2026-01-02T00:00:00Z', gitBranch: 'main' },
+  { type: 'summary', summary: 'a hint' },
+  { type: 'custom-title', customTitle: 'Title one' },
+  { type: 'ai-title', aiTitle: 'AI title' },
+  { type: 'last-prompt', lastPrompt: 'last' },
+  { type: 'tag', tag: 'important' },
+  { type: 'tag', tag: '' },
+  { type: 'relocated', relocatedCwd: '/moved' },
+  { type: 'system', subtype: 'compact_boundary' },
+  { type: 'user', message: { content: '<bash-input>ls</bash-input>' } },
+];
+
+/** Deterministic pseudo-random numbers, so a failure reproduces. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+function encode(summary: SessionSummaryEntry | undefined): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [field, value] of Object.entries(summary?.data ?? {})) fields[field] = JSON.stringify(value);
+  return fields;
+}
+
+describe('summary delta', () => {
+  it('merges batch by batch to the same summary as folding them in order', () => {
+    const next = random(42);
+    for (let run = 0; run < 500; run++) {
+      let folded: SessionSummaryEntry | undefined;
+      let merged: Record<string, string> = {};
+      const batches = 1 + Math.floor(next() * 5);
+      for (let batch = 0; batch < batches; batch++) {
+        const size = Math.floor(next() * 5);
+        const entries = Array.from({ length: size }, () => SAMPLES[Math.floor(next() * SAMPLES.length)]!);
+        folded = foldSessionSummary(folded, key, entries);
+        merged = applySummaryDelta(merged, summaryDeltaOf(key, entries));
+        expect(merged).toEqual(encode(folded));
+      }
+    }
+  });
+
+  it('clears a tag only when the batch ends with an empty tag', () => {
+    expect(summaryDeltaOf(key, [{ type: 'tag', tag: 'x' }, { type: 'tag', tag: '' }]).remove).toEqual(['tag']);
+    expect(summaryDeltaOf(key, [{ type: 'tag', tag: '' }, { type: 'tag', tag: 'x' }]).lastWins.tag).toBe('"x"');
+    expect(summaryDeltaOf(key, []).setOnce).toEqual({});
+  });
+});

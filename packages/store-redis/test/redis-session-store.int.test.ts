@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EntryTooLargeError,
+  InvalidSessionKeyError,
+  SessionConflictError,
+  SessionLeaseError,
+  SessionNotFoundError,
+  StoreUnavailableError,
+  TranscriptCorruptError,
+} from '@sdk/core/store';
+import type { SessionStoreEntry } from '@sdk/core/store';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisSessionStore } from '../src/index.js';
+import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from './redis-servers.js';
+
+const client = createClient({ url: SHARED_REDIS_URL });
+const prefixes: string[] = [];
+
+beforeAll(async () => {
+  // No skip: a missing server is a failure.
+  await client.connect();
+});
+afterEach(async () => {
+  for (const prefix of prefixes.splice(0)) await deletePrefix(SHARED_REDIS_URL, prefix);
+});
+afterAll(() => {
+  client.destroy();
+});
+
+function newStore(options: { ttlMs?: number; maxEntryBytes?: number } = {}): { store: RedisSessionStore; prefix: string } {
+  const prefix = uniquePrefix('store');
+  prefixes.push(prefix);
+  return { store: new RedisSessionStore({ client }, { prefix, ...options }), prefix };
+}
+
+const entry = (text: string, extra: Partial<SessionStoreEntry> = {}): SessionStoreEntry => ({
+  type: 'user',
+  uuid: randomUUID(),
+  timestamp: '2026-11-26T00:00:00.000Z',
+  message: { role: 'user', content: text },
+  ...extra,
+});
+
+const key = () => ({ projectKey: 'proj', sessionId: randomUUID() });
+
+describe('RedisSessionStore on a standalone server', () => {
+  it('appends in order, skips stored uuids, and reports what it did', async () => {
+    const { store } = newStore();
+    const session = key();
+    const [a, b, c] = [entry('a'), entry('b'), entry('c')];
+    await store.append(session, [a, b]);
+    const result = await store.appendIf(session, [b, c, { type: 'progress' }], {});
+    expect(result).toEqual({ appended: 2, skipped: 1, length: 4 });
+    expect(await store.load(session)).toEqual([a, b, c, { type: 'progress' }]);
+    // A batch stored already is a retry that landed: accepted without checking the stale condition.
+    expect(await store.appendIf(session, [a, b], { expectedLength: 0 })).toEqual({ appended: 0, skipped: 2, length: 4 });
+  });
+
+  it('checks length and last uuid atomically and names what it found', async () => {
+    const { store } = newStore();
+    const session = key();
+    const first = entry('first');
+    await store.appendIf(session, [first], { expectedLength: 0, expectedLastUuid: null });
+    const conflict = await store.appendIf(session, [entry('x')], { expectedLength: 0 }).catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(SessionConflictError);
+    expect((conflict as SessionConflictError).details).toMatchObject({ expectedLength: 0, actualLength: 1, actualLastUuid: first.uuid });
+    await expect(store.appendIf(session, [entry('y')], { expectedLastUuid: randomUUID() })).rejects.toBeInstanceOf(SessionConflictError);
+    await store.appendIf(session, [entry('z')], { expectedLength: 1, expectedLastUuid: first.uuid! });
+    expect(await store.load(session)).toHaveLength(2);
+  });
+
+  it('lets exactly one of many racing conditional appends win', async () => {
+    const { store } = newStore();
+    const session = key();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, index) => store.appendIf(session, [entry(`racer ${index}`)], { expectedLength: 0 })),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(SessionConflictError);
+    }
+    expect(await store.load(session)).toHaveLength(1);
+  });
+
+  it('folds summaries on the server, also when a retried batch carries duplicates', async () => {
+    const { store } = newStore();
+    const session = key();
+    const titled = entry('hello there', { customTitle: 'First title', cwd: '/work' });
+    await store.append(session, [titled]);
+    await store.append(session, [entry('later', { customTitle: 'Second title' })]);
+    // The retry of the first batch must not bring the old title back.
+    await store.append(session, [titled, entry('new', { gitBranch: 'main' })]);
+    const [summary] = await store.listSessionSummaries(session.projectKey);
+    expect(summary).toMatchObject({
+      sessionId: session.sessionId,
+      data: { customTitle: 'Second title', firstPrompt: 'hello there', cwd: '/work', gitBranch: 'main', isSidechain: false },
+    });
+    const [listing] = await store.listSessions(session.projectKey);
+    expect(listing?.mtime).toBe(summary?.mtime);
+    expect(listing!.mtime).toBeGreaterThan(1e12);
+  });
+
+  it('keeps subkeys out of listings and summaries, and deletes them with the session', async () => {
+    const { store } = newStore();
+    const session = key();
+    await store.append({ ...session, subpath: 'subagents/agent-a' }, [entry('sub', { customTitle: 'sub title' })]);
+    expect(await store.listSessions('proj')).toEqual([]);
+    await store.append(session, [entry('main')]);
+    expect((await store.listSessionSummaries('proj'))[0]?.data.customTitle).toBeUndefined();
+    expect(await store.listSubkeys(session)).toEqual(['subagents/agent-a']);
+    await store.delete(session);
+    expect(await store.load({ ...session, subpath: 'subagents/agent-a' })).toBeNull();
+    expect(await store.listSubkeys(session)).toEqual([]);
+    expect(await store.listSessions('proj')).toEqual([]);
+  });
+
+  it('prunes index members whose session is gone once the grace period has passed', async () => {
+    const { store, prefix } = newStore();
+    const session = key();
+    await store.append(session, [entry('x')]);
+    // Simulate a crash between deleting the session and updating the index.
+    await client.del(`{${prefix}:proj:${session.sessionId}}:meta`);
+    await client.del(`{${prefix}:proj:${session.sessionId}}:log`);
+    await client.zAdd(`${prefix}:proj:sessions`, { score: Date.now() - 60_000, value: session.sessionId });
+    expect(await store.listSessions('proj')).toEqual([]);
+    expect(await client.zCard(`${prefix}:proj:sessions`)).toBe(0);
+  });
+
+  it('loads windows by index and from the last compact boundary', async () => {
+    const { store } = newStore();
+    const session = key();
+    const entries = Array.from({ length: 6 }, (_, index) => entry(`e${index}`));
+    entries[2] = { type: 'system', subtype: 'compact_boundary', uuid: randomUUID() };
+    entries[4] = { type: 'system', subtype: 'compact_boundary', uuid: randomUUID() };
+    await store.append(session, entries.slice(0, 3));
+    await store.append(session, entries.slice(3));
+    expect(await store.loadWindow(session, { start: 1, end: 3 })).toEqual({ entries: entries.slice(1, 3), start: 1, length: 6 });
+    expect(await store.loadWindow(session, { fromLastCompactBoundary: true })).toEqual({ entries: entries.slice(4), start: 4, length: 6 });
+    expect(await store.loadWindow(key(), { start: 0 })).toBeNull();
+    const plain = key();
+    await store.append(plain, [entry('a')]);
+    expect(await store.loadWindow(plain, { fromLastCompactBoundary: true })).toMatchObject({ start: 0, length: 1 });
+  });
+
+  it('forks with COPY, whole or up to an entry, and refuses existing targets', async () => {
+    const { store } = newStore();
+    const source = key();
+    const entries = [entry('one', { customTitle: 'T' }), entry('two'), entry('three')];
+    await store.append(source, entries);
+    const whole = randomUUID();
+    await store.fork(source, whole);
+    expect(await store.load({ projectKey: 'proj', sessionId: whole })).toEqual(entries);
+    const part = randomUUID();
+    await store.fork(source, part, { upToUuid: entries[1]!.uuid! });
+    expect(await store.load({ projectKey: 'proj', sessionId: part })).toEqual(entries.slice(0, 2));
+    // The copy's uuid set is its own: appending a uuid cut off by the fork stores it.
+    expect(await store.appendIf({ projectKey: 'proj', sessionId: part }, [entries[2]!], {})).toMatchObject({ appended: 1 });
+    await expect(store.fork(source, whole)).rejects.toBeInstanceOf(SessionConflictError);
+    await expect(store.fork(key(), randomUUID())).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(store.fork(source, randomUUID(), { upToUuid: randomUUID() })).rejects.toBeInstanceOf(SessionNotFoundError);
+    const summaries = await store.listSessionSummaries('proj');
+    expect(summaries.map((summary) => summary.sessionId).sort()).toEqual([source.sessionId, whole, part].sort());
+    expect(summaries.every((summary) => summary.data.customTitle === 'T')).toBe(true);
+  });
+
+  it('fences writes with leases', async () => {
+    const { store } = newStore();
+    const session = key();
+    const lease = await store.acquireLease(session, { holder: 'worker-1', ttlMs: 5000 });
+    await expect(store.acquireLease(session, { holder: 'worker-2', ttlMs: 5000 })).rejects.toMatchObject({ reason: 'held' });
+    await store.appendIf(session, [entry('by 1')], { lease });
+    const renewed = await store.renewLease(lease, 10_000);
+    expect(renewed.expiresAt).toBeGreaterThanOrEqual(lease.expiresAt);
+    await store.releaseLease(renewed);
+    await expect(store.appendIf(session, [entry('late')], { lease })).rejects.toMatchObject({ reason: 'not-held' });
+    const second = await store.acquireLease(session, { holder: 'worker-2', ttlMs: 50 });
+    expect(second.token).toBeGreaterThan(lease.token);
+    await expect(store.appendIf(session, [entry('stale')], { lease })).rejects.toMatchObject({ reason: 'superseded' });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const expired = await store.appendIf(session, [entry('too late')], { lease: second }).catch((error: unknown) => error);
+    expect(expired).toBeInstanceOf(SessionLeaseError);
+    expect((expired as SessionLeaseError).reason).toBe('expired');
+    await expect(store.renewLease(second, 1000)).rejects.toBeInstanceOf(SessionLeaseError);
+    expect(await store.load(session)).toHaveLength(1);
+  });
+
+  it('expires a whole session, subkeys included, and drops it from listings', async () => {
+    const { store, prefix } = newStore({ ttlMs: 400 });
+    const session = key();
+    await store.append(session, [entry('main')]);
+    await store.append({ ...session, subpath: 'subagents/agent-x' }, [entry('sub')]);
+    const keys = await client.keys(`{${prefix}:proj:${session.sessionId}}:*`);
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    for (const name of keys) expect(await client.pTTL(name)).toBeGreaterThan(0);
+    expect(await store.listSessions('proj')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await client.keys(`{${prefix}:proj:${session.sessionId}}:*`)).toEqual([]);
+    expect(await store.load(session)).toBeNull();
+    expect(await store.listSessions('proj')).toEqual([]);
+  });
+
+  it('sets and removes the expiry of a session with expire()', async () => {
+    const { store, prefix } = newStore();
+    const session = key();
+    await store.append(session, [entry('main')]);
+    await store.append({ ...session, subpath: 'a' }, [entry('sub')]);
+    await store.expire(session, 60_000);
+    const keys = await client.keys(`{${prefix}:proj:${session.sessionId}}:*`);
+    for (const name of keys) expect(await client.pTTL(name)).toBeGreaterThan(50_000);
+    // A key created later joins the session's expiry instead of outliving it.
+    await store.append({ ...session, subpath: 'b' }, [entry('sub b')]);
+    expect(await client.pTTL(`{${prefix}:proj:${session.sessionId}}:sub:b`)).toBeGreaterThan(50_000);
+    await store.expire(session, null);
+    for (const name of await client.keys(`{${prefix}:proj:${session.sessionId}}:*`)) expect(await client.pTTL(name)).toBe(-1);
+  });
+
+  it('rejects bad input with typed errors and writes nothing', async () => {
+    const { store } = newStore({ maxEntryBytes: 1024 });
+    const session = key();
+    await expect(store.append({ projectKey: '{x}', sessionId: session.sessionId }, [entry('a')])).rejects.toBeInstanceOf(InvalidSessionKeyError);
+    await expect(store.load({ projectKey: 'p', sessionId: 'nope' })).rejects.toBeInstanceOf(InvalidSessionKeyError);
+    await expect(store.listSessions('a*')).rejects.toBeInstanceOf(InvalidSessionKeyError);
+    await expect(store.append(session, [entry('ok'), entry('x'.repeat(2000))])).rejects.toBeInstanceOf(EntryTooLargeError);
+    expect(await store.load(session)).toBeNull();
+    expect(() => new RedisSessionStore({ client }, { prefix: 'a{b}' })).toThrow(/prefix/);
+  });
+
+  it('reports a corrupt stored entry with its index', async () => {
+    const { store, prefix } = newStore();
+    const session = key();
+    await store.append(session, [entry('fine')]);
+    await client.rPush(`{${prefix}:proj:${session.sessionId}}:log`, '{not json');
+    const error = await store.load(session).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TranscriptCorruptError);
+    expect((error as TranscriptCorruptError).location.index).toBe(1);
+  });
+
+  it('fails with StoreUnavailableError when the server cannot be reached', async () => {
+    const store = new RedisSessionStore({ url: 'redis://127.0.0.1:1' }, { commandTimeoutMs: 300 });
+    const started = Date.now();
+    await expect(store.load(key())).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await store.close();
+  });
+});
