@@ -1,1 +1,4 @@
-export {};
+// `@sdk/store-file`: sessions as Claude Code JSONL transcripts on the local file system.
+export { FileSessionStore } from './file-session-store.js';
+export type { FileSessionStoreOptions } from './file-session-store.js';
+export type { CorruptLine } from './transcript-parser.js';

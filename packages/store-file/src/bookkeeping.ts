@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorCode, toStoreError } from './fs-errors.js';
+import { syncDirectory } from './store-layout.js';
+
+/**
+ * The store's own files in `<project>/.sdk/`: small JSON documents replaced atomically.
+ *
+ * The meta file is a cache: everything in it is tagged with the transcript's inode and size it was
+ * computed from and is recomputed when they no longer match (a crash lost it, the official CLI
+ * appended). The lease file is the only state that cannot be rebuilt, so it is written durably.
+ */
+
+/** Length index of one transcript, valid while the file still has this inode and size. */
+export type TranscriptIndex = { ino: number; bytes: number; length: number; lastUuid: string | null };
+
+/** The folded summary of the main transcript, valid for its first `bytes` bytes. */
+export type SummaryCache = { data: Record<string, unknown>; ino: number; bytes: number };
+
+export type SessionMeta = {
+  summary?: SummaryCache;
+  /** By subpath; `''` is the main transcript. */
+  transcripts: Record<string, TranscriptIndex>;
+};
+
+/** The fencing state of a session's lease; `token` only ever grows. */
+export type LeaseRecord = { token: number; holder: string; expiresAt: number; released: boolean };
+
+const OPEN_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
+const OPEN_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Reads a whole file without following a final symbolic link; `undefined` when it does not exist. */
+export async function readFileNoFollow(path: string): Promise<Buffer | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, OPEN_READ);
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw toStoreError(error, 'open', path);
+  }
+  try {
+    return await handle.readFile();
+  } catch (error) {
+    throw toStoreError(error, 'read', path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces `path` with `content` atomically: a fresh temporary file next to it (created with
+ * `O_EXCL`, so a planted symbolic link is never followed), then `rename`, which replaces a link
+ * rather than writing through it. With `durable`, data and the directory entry are fsynced.
+ */
+export async function writeFileAtomically(path: string, content: string | Buffer, durable: boolean): Promise<void> {
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  try {
+    const handle = await open(temporary, OPEN_CREATE, 0o600);
+    try {
+      await handle.writeFile(content);
+      if (durable) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+    if (durable) await syncDirectory(dirname(path));
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw toStoreError(error, 'write', path);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(buffer: Buffer | undefined): unknown {
+  if (buffer === undefined) return undefined;
+  try {
+    return JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the meta file; a missing or unreadable one is an empty cache, never an error. */
+export async function readMeta(path: string): Promise<SessionMeta> {
+  const value = parseJson(await readFileNoFollow(path));
+  if (!isRecord(value)) return { transcripts: {} };
+  const meta: SessionMeta = { transcripts: isRecord(value.transcripts) ? (value.transcripts as Record<string, TranscriptIndex>) : {} };
+  const summary = value.summary;
+  if (isRecord(summary) && isRecord(summary.data) && typeof summary.ino === 'number' && typeof summary.bytes === 'number') {
+    meta.summary = { data: summary.data, ino: summary.ino, bytes: summary.bytes };
+  }
+  return meta;
+}
+
+export async function writeMeta(path: string, meta: SessionMeta): Promise<void> {
+  await writeFileAtomically(path, JSON.stringify(meta), false);
+}
+
+/** Reads the lease file; `undefined` when no lease was ever taken. */
+export async function readLease(path: string): Promise<LeaseRecord | undefined> {
+  const value = parseJson(await readFileNoFollow(path));
+  if (!isRecord(value) || typeof value.token !== 'number') return undefined;
+  return {
+    token: value.token,
+    holder: typeof value.holder === 'string' ? value.holder : '',
+    expiresAt: typeof value.expiresAt === 'number' ? value.expiresAt : 0,
+    released: value.released === true,
+  };
+}
+
+/** Reads the expiry marker: epoch ms, or `undefined` when the session does not expire. */
+export async function readExpiry(path: string): Promise<number | undefined> {
+  const value = parseJson(await readFileNoFollow(path));
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}

@@ -1,0 +1,893 @@
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { link, lstat, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  assertValidProjectKey,
+  assertValidSessionId,
+  assertValidSessionKey,
+  assertValidSessionRef,
+  assertValidSubpath,
+  foldSessionSummary,
+  isUuid,
+  MAX_SUBPATH_DEPTH,
+  SdkError,
+  SessionConflictError,
+  SessionLeaseError,
+  SessionNotFoundError,
+  SessionStoreError,
+} from '@sdk/core/store';
+import type {
+  AcquireLeaseOptions,
+  AppendCondition,
+  AppendResult,
+  LoadedWindow,
+  LoadWindow,
+  SessionKey,
+  SessionLease,
+  SessionListing,
+  SessionRef,
+  SessionStore,
+  SessionStoreEntry,
+  SessionStoreExtensions,
+  SessionSummaryEntry,
+} from '@sdk/core/store';
+import type { LeaseRecord, SessionMeta, TranscriptIndex } from './bookkeeping.js';
+import { readExpiry, readFileNoFollow, readLease, readMeta, writeFileAtomically, writeMeta } from './bookkeeping.js';
+import { errorCode, toStoreError } from './fs-errors.js';
+import type { HeldLock } from './session-lock.js';
+import { acquireLock } from './session-lock.js';
+import { StoreLayout, syncDirectory } from './store-layout.js';
+import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
+import { parseTranscript } from './transcript-parser.js';
+
+/** Options of {@link FileSessionStore}. */
+export type FileSessionStoreOptions = {
+  /**
+   * The configuration folder that holds `projects/`. Defaults to `CLAUDE_CONFIG_DIR`, else
+   * `~/.claude`, read once at construction: the same place the official SDK and Claude Code use.
+   */
+  root?: string;
+  /**
+   * `'fsync'` (default): an append resolves only after its bytes reached the disk (`fdatasync`),
+   * and new files and folders are fsynced into their directory. `'none'`: resolve after the
+   * `write`; a power loss may drop recent appends, never corrupt earlier ones.
+   */
+  durability?: 'fsync' | 'none';
+  /**
+   * A session lock whose holder has not refreshed it for this long is broken (default 10,000 ms).
+   * A holder that is a dead process on this host is broken at once.
+   */
+  lockStaleMs?: number;
+  /** Give up waiting for a session lock after this long, with `StoreUnavailableError` (default 30,000 ms). */
+  lockTimeoutMs?: number;
+  /**
+   * `false` (default): a corrupt line in the middle of a transcript makes `load` reject with
+   * `TranscriptCorruptError` naming the file and line. `true`: such lines are skipped and reported
+   * through {@link FileSessionStoreOptions.onCorruptLine}. A torn last line (a crash mid-write) is
+   * ignored in both modes.
+   */
+  lenientLoad?: boolean;
+  /** Called for each corrupt line a lenient load skipped. */
+  onCorruptLine?: (problem: CorruptLine) => void;
+};
+
+/** What the store knows about one transcript file, valid while its inode and size are unchanged. */
+type TranscriptState = {
+  ino: number;
+  size: number;
+  length: number;
+  lastUuid: string | null;
+  /** Every stored uuid; undefined when the state came from the meta file's length index. */
+  uuids: Set<string> | undefined;
+  tail: TranscriptTail;
+  terminatedBytes: number;
+};
+
+type PreparedBatch = { lines: string[]; uuids: Array<string | undefined> };
+
+const OPEN_APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW;
+const OPEN_APPEND_CREATE = OPEN_APPEND | constants.O_CREAT;
+const MAIN = '';
+
+function emptyState(): TranscriptState {
+  return { ino: -1, size: 0, length: 0, lastUuid: null, uuids: new Set(), tail: 'none', terminatedBytes: 0 };
+}
+
+function refOf(key: SessionKey): SessionRef {
+  return { projectKey: key.projectKey, sessionId: key.sessionId };
+}
+
+function lastUuidOf(entries: readonly SessionStoreEntry[], fallback: string | null): string | null {
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const uuid = entries[index]!.uuid;
+    if (typeof uuid === 'string') return uuid;
+  }
+  return fallback;
+}
+
+function assertPositiveDuration(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SdkError(`${name} must be a positive finite number of milliseconds, got ${String(value)}`);
+  }
+}
+
+/** Serializes a batch up front, so a bad entry rejects the call before anything is written. */
+function prepareBatch(entries: unknown): PreparedBatch {
+  if (!Array.isArray(entries)) throw new SessionStoreError(`entries must be an array, got ${typeof entries}`);
+  const lines: string[] = [];
+  const uuids: Array<string | undefined> = [];
+  entries.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new SessionStoreError(`entries[${index}] must be a JSON object`);
+    }
+    let line: unknown;
+    try {
+      line = JSON.stringify(entry);
+    } catch (error) {
+      throw new SessionStoreError(`entries[${index}] cannot be serialized as JSON`, { cause: error });
+    }
+    if (typeof line !== 'string' || !line.startsWith('{')) throw new SessionStoreError(`entries[${index}] does not serialize to a JSON object`);
+    lines.push(line);
+    const uuid = (entry as { uuid?: unknown }).uuid;
+    uuids.push(typeof uuid === 'string' ? uuid : undefined);
+  });
+  return { lines, uuids };
+}
+
+function leaseProblem(current: LeaseRecord | undefined, lease: SessionLease, now: number): SessionLeaseError | undefined {
+  const name = `lease ${lease.token} of ${lease.holder}`;
+  if (current === undefined || current.token < lease.token) return new SessionLeaseError(`The ${name} is not held on this session`, 'not-held');
+  if (current.token > lease.token) {
+    return new SessionLeaseError(`The ${name} was superseded by lease ${current.token} of ${current.holder}`, 'superseded');
+  }
+  if (current.released) return new SessionLeaseError(`The ${name} was released`, 'not-held');
+  if (current.expiresAt <= now) return new SessionLeaseError(`The ${name} expired at ${new Date(current.expiresAt).toISOString()}`, 'expired');
+  return undefined;
+}
+
+/**
+ * A {@link SessionStore} on the local file system, in exactly the layout Claude Code and the
+ * official Agent SDK use, so each can read (and resume) what the other wrote:
+ * `<root>/projects/<projectKey>/<sessionId>.jsonl`, sub-transcripts under `<sessionId>/`.
+ * The store's own bookkeeping (summaries, length index, locks, leases, expiry) lives in
+ * `<root>/projects/<projectKey>/.sdk/`, which the official SDK never lists.
+ *
+ * Implements every protocol extension: conditional and idempotent appends, windowed loads,
+ * forks, expiry and fenced leases. Safe across processes on one host (and on file systems with
+ * atomic `O_EXCL`) through an advisory per-session lock; see docs/store-file.md.
+ */
+export class FileSessionStore implements SessionStore, SessionStoreExtensions {
+  /** `append` and `appendIf` skip entries whose uuid is already stored under the key. */
+  readonly capabilities = { idempotentAppend: true } as const;
+  /** The absolute configuration folder this store reads and writes. */
+  readonly root: string;
+
+  private readonly layout: StoreLayout;
+  private readonly durable: boolean;
+  private readonly lockTiming: { staleMs: number; timeoutMs: number };
+  private readonly lenientLoad: boolean;
+  private readonly onCorruptLine: ((problem: CorruptLine) => void) | undefined;
+  /** Per transcript path: what the last scan or write established, checked against `fstat` before use. */
+  private readonly states = new Map<string, TranscriptState>();
+
+  constructor(options: FileSessionStoreOptions = {}) {
+    const durability = options.durability ?? 'fsync';
+    if (durability !== 'fsync' && durability !== 'none') {
+      throw new SdkError(`durability must be 'fsync' or 'none', got ${String(durability)}`);
+    }
+    const staleMs = options.lockStaleMs ?? 10_000;
+    const timeoutMs = options.lockTimeoutMs ?? 30_000;
+    assertPositiveDuration(staleMs, 'lockStaleMs');
+    assertPositiveDuration(timeoutMs, 'lockTimeoutMs');
+    const root = options.root ?? process.env.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude');
+    if (typeof root !== 'string' || root.length === 0) throw new SdkError('root must be a non-empty path');
+    this.layout = new StoreLayout(root);
+    this.root = this.layout.root;
+    this.durable = durability === 'fsync';
+    this.lockTiming = { staleMs, timeoutMs };
+    this.lenientLoad = options.lenientLoad ?? false;
+    this.onCorruptLine = options.onCorruptLine;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Appends
+
+  /** Appends `entries` in order with one `write`; entries whose uuid is already stored are skipped. */
+  async append(key: SessionKey, entries: SessionStoreEntry[]): Promise<void> {
+    assertValidSessionKey(key);
+    const batch = prepareBatch(entries);
+    if (batch.lines.length === 0) return;
+    await this.write(key, batch, undefined);
+  }
+
+  /** Appends only if `condition` holds when the session lock is held; see {@link AppendCondition}. */
+  async appendIf(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
+    assertValidSessionKey(key);
+    const batch = prepareBatch(entries);
+    if (typeof condition !== 'object' || condition === null) throw new SessionStoreError('appendIf needs a condition object');
+    const { expectedLength, expectedLastUuid } = condition;
+    if (expectedLength !== undefined && !(Number.isInteger(expectedLength) && expectedLength >= 0)) {
+      throw new SessionStoreError(`expectedLength must be a non-negative integer, got ${String(expectedLength)}`);
+    }
+    if (expectedLastUuid !== undefined && expectedLastUuid !== null && typeof expectedLastUuid !== 'string') {
+      throw new SessionStoreError('expectedLastUuid must be a string or null');
+    }
+    return this.write(key, batch, condition);
+  }
+
+  private async write(key: SessionKey, batch: PreparedBatch, condition: AppendCondition | undefined): Promise<AppendResult> {
+    const ref = refOf(key);
+    const lock = await this.lock(ref);
+    let handle: FileHandle | undefined;
+    try {
+      await this.sweepExpiredLocked(ref);
+      const file = this.layout.transcriptFile(key);
+      const meta = await readMeta(this.layout.metaFile(ref));
+      handle = await this.openExisting(file);
+      const needUuids = batch.uuids.some((uuid) => uuid !== undefined);
+      const state = handle === undefined ? emptyState() : await this.stateOf(handle, file, meta.transcripts[key.subpath ?? MAIN], needUuids);
+      if (condition !== undefined) await this.checkCondition(ref, state, condition);
+
+      const lines: string[] = [];
+      const written: Array<string | undefined> = [];
+      const seen = new Set<string>();
+      batch.lines.forEach((line, index) => {
+        const uuid = batch.uuids[index];
+        if (uuid !== undefined) {
+          if (state.uuids?.has(uuid) === true || seen.has(uuid)) return;
+          seen.add(uuid);
+        }
+        lines.push(line);
+        written.push(uuid);
+      });
+      const skipped = batch.lines.length - lines.length;
+      if (lines.length === 0) return { appended: 0, skipped, length: state.length };
+
+      let created = false;
+      if (handle === undefined) {
+        await this.layout.ensureDirectory(dirname(file), this.durable);
+        handle = await this.openCreating(file);
+        created = true;
+      }
+      const payload = Buffer.from(`${state.tail === 'entry' ? '\n' : ''}${lines.join('\n')}\n`, 'utf8');
+      const startSize = state.tail === 'torn' ? state.terminatedBytes : state.size;
+      const ino = created ? (await handle.stat()).ino : state.ino;
+      const newSize = startSize + payload.length;
+      const length = state.length + lines.length;
+      const lastUuid = written.findLast((uuid) => uuid !== undefined) ?? state.lastUuid;
+      try {
+        // A torn last line is a crashed writer's partial batch, never acknowledged: drop it.
+        if (state.tail === 'torn') await handle.truncate(state.terminatedBytes);
+        await writeAll(handle, payload);
+        const index: TranscriptIndex = { ino, bytes: newSize, length, lastUuid };
+        const metaUpdate = this.updateMeta(ref, key, meta, handle, ino, startSize, newSize, lines, index);
+        await Promise.all([
+          this.durable ? handle.datasync() : undefined,
+          this.durable && created ? syncDirectory(dirname(file)) : undefined,
+          metaUpdate,
+        ]);
+      } catch (error) {
+        this.states.delete(file);
+        await handle.truncate(startSize).catch(() => undefined);
+        throw toStoreError(error, 'append to', file);
+      }
+      if (state.uuids !== undefined) for (const uuid of written) if (uuid !== undefined) state.uuids.add(uuid);
+      this.states.set(file, { ino, size: newSize, length, lastUuid, uuids: state.uuids, tail: 'none', terminatedBytes: newSize });
+      return { appended: lines.length, skipped, length };
+    } finally {
+      await handle?.close().catch(() => undefined);
+      await lock.release();
+    }
+  }
+
+  private async checkCondition(ref: SessionRef, state: TranscriptState, condition: AppendCondition): Promise<void> {
+    if (condition.lease !== undefined) {
+      const lease = condition.lease;
+      const sameSession = lease.key?.projectKey === ref.projectKey && lease.key?.sessionId === ref.sessionId;
+      const problem = sameSession
+        ? leaseProblem(await readLease(this.layout.leaseFile(ref)), lease, Date.now())
+        : new SessionLeaseError(`The lease ${lease.token} belongs to another session`, 'not-held');
+      if (problem !== undefined) throw problem;
+    }
+    const { expectedLength, expectedLastUuid } = condition;
+    const lengthDiffers = expectedLength !== undefined && expectedLength !== state.length;
+    const lastDiffers = expectedLastUuid !== undefined && expectedLastUuid !== state.lastUuid;
+    if (lengthDiffers || lastDiffers) {
+      throw new SessionConflictError(
+        `Session ${ref.sessionId} changed since it was loaded (length ${state.length}, last uuid ${String(state.lastUuid)})`,
+        {
+          ...(expectedLength !== undefined ? { expectedLength, actualLength: state.length } : {}),
+          ...(expectedLastUuid !== undefined ? { expectedLastUuid, actualLastUuid: state.lastUuid } : {}),
+        },
+      );
+    }
+  }
+
+  /** Opens an existing transcript for appending; `undefined` when it does not exist. */
+  private async openExisting(file: string): Promise<FileHandle | undefined> {
+    try {
+      return await open(file, OPEN_APPEND);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw toStoreError(error, 'open', file);
+    }
+  }
+
+  private async openCreating(file: string): Promise<FileHandle> {
+    try {
+      return await open(file, OPEN_APPEND_CREATE, 0o600);
+    } catch (error) {
+      throw toStoreError(error, 'create', file);
+    }
+  }
+
+  /**
+   * The transcript's length, last uuid and (when needed) stored uuids, reading as little as
+   * possible: nothing when the cached state still matches the file, only the new bytes when the
+   * file grew (another process or the official CLI appended), the meta file's index when no uuids
+   * are needed, and the whole file otherwise.
+   */
+  private async stateOf(handle: FileHandle, file: string, index: TranscriptIndex | undefined, needUuids: boolean): Promise<TranscriptState> {
+    const { ino, size } = await handle.stat();
+    const cached = this.states.get(file);
+    if (cached !== undefined && cached.ino === ino) {
+      if (cached.size === size && (cached.uuids !== undefined || !needUuids)) return cached;
+      if (cached.size < size && cached.uuids !== undefined && cached.tail === 'none') {
+        const added = parseTranscript(await readRange(handle, cached.size, size), { file, strict: false });
+        const uuids = cached.uuids;
+        for (const entry of added.entries) if (typeof entry.uuid === 'string') uuids.add(entry.uuid);
+        const state: TranscriptState = {
+          ino,
+          size,
+          length: cached.length + added.entries.length,
+          lastUuid: lastUuidOf(added.entries, cached.lastUuid),
+          uuids,
+          tail: added.tail,
+          terminatedBytes: cached.size + added.terminatedBytes,
+        };
+        this.states.set(file, state);
+        return state;
+      }
+    }
+    if (!needUuids && index !== undefined && index.ino === ino && index.bytes === size) {
+      return { ino, size, length: index.length, lastUuid: index.lastUuid, uuids: undefined, tail: 'none', terminatedBytes: size };
+    }
+    const parsed = parseTranscript(await readRange(handle, 0, size), { file, strict: false });
+    const uuids = new Set<string>();
+    for (const entry of parsed.entries) if (typeof entry.uuid === 'string') uuids.add(entry.uuid);
+    const state: TranscriptState = {
+      ino,
+      size,
+      length: parsed.entries.length,
+      lastUuid: lastUuidOf(parsed.entries, null),
+      uuids,
+      tail: parsed.tail,
+      terminatedBytes: parsed.terminatedBytes,
+    };
+    this.states.set(file, state);
+    return state;
+  }
+
+  /**
+   * Folds the batch into the summary (main transcript only) and records the length index. When
+   * the cached summary does not cover the file up to this append (first write by this store to a
+   * transcript the CLI wrote, a lost meta file), the missing part is read and folded once.
+   */
+  private async updateMeta(
+    ref: SessionRef,
+    key: SessionKey,
+    meta: SessionMeta,
+    handle: FileHandle,
+    ino: number,
+    startSize: number,
+    newSize: number,
+    lines: readonly string[],
+    index: TranscriptIndex,
+  ): Promise<void> {
+    const next: SessionMeta = { ...meta, transcripts: { ...meta.transcripts, [key.subpath ?? MAIN]: index } };
+    if (key.subpath === undefined) {
+      const cached = meta.summary;
+      const covers = cached !== undefined && cached.ino === ino && cached.bytes <= startSize;
+      let previous: SessionSummaryEntry | undefined = covers ? { sessionId: ref.sessionId, mtime: 0, data: cached.data } : undefined;
+      const from = covers ? cached.bytes : 0;
+      if (from < startSize) {
+        const missing = parseTranscript(await readRange(handle, from, startSize), { file: '', strict: false });
+        previous = foldSessionSummary(previous, key, missing.entries);
+      }
+      const entries = lines.map((line) => JSON.parse(line) as SessionStoreEntry);
+      const folded = foldSessionSummary(previous, key, entries);
+      next.summary = { data: folded.data, ino, bytes: newSize };
+    }
+    await writeMeta(this.layout.metaFile(ref), next);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Loads
+
+  /** All entries of the transcript in file order; `null` for a key never written (or expired). */
+  async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
+    assertValidSessionKey(key);
+    const parsed = await this.read(key, false);
+    return parsed === undefined ? null : parsed.entries;
+  }
+
+  /** A slice of the transcript by entry index, or from its last compaction boundary. */
+  async loadWindow(key: SessionKey, window: LoadWindow): Promise<LoadedWindow | null> {
+    assertValidSessionKey(key);
+    if (typeof window !== 'object' || window === null) throw new SessionStoreError('loadWindow needs a window object');
+    let start: number;
+    let end: number | undefined;
+    if ('fromLastCompactBoundary' in window) {
+      start = -1;
+    } else {
+      start = window.start;
+      end = window.end;
+      if (!Number.isInteger(start) || start < 0) throw new SessionStoreError(`window.start must be a non-negative integer, got ${String(start)}`);
+      if (end !== undefined && !(Number.isInteger(end) && end >= 0)) {
+        throw new SessionStoreError(`window.end must be a non-negative integer, got ${String(end)}`);
+      }
+    }
+    const parsed = await this.read(key, false);
+    if (parsed === undefined) return null;
+    const { entries } = parsed;
+    if (start === -1) {
+      start = 0;
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const entry = entries[index]!;
+        if (entry.type === 'system' && entry.subtype === 'compact_boundary') {
+          start = index;
+          break;
+        }
+      }
+    }
+    start = Math.min(start, entries.length);
+    const stop = Math.max(start, Math.min(end ?? entries.length, entries.length));
+    return { entries: entries.slice(start, stop), start, length: entries.length };
+  }
+
+  /** Reads and parses a transcript; `undefined` when it does not exist or its session expired. */
+  private async read(key: SessionKey, keepLines: boolean): Promise<ParsedTranscript | undefined> {
+    const file = this.layout.transcriptFile(key);
+    if (!(await this.layout.existingDirectory(dirname(file)))) return undefined;
+    if (await this.expired(refOf(key))) {
+      await this.sweepExpired(refOf(key));
+      return undefined;
+    }
+    const buffer = await readFileNoFollow(file);
+    if (buffer === undefined) return undefined;
+    const parsed = parseTranscript(buffer, { file, strict: !this.lenientLoad, keepLines });
+    if (this.onCorruptLine !== undefined) for (const problem of parsed.corrupt) this.onCorruptLine(problem);
+    return parsed;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Listing
+
+  /** The project's sessions (main transcripts), newest first, `mtime` in integer epoch ms. No transcript is read. */
+  async listSessions(projectKey: string): Promise<SessionListing[]> {
+    assertValidProjectKey(projectKey);
+    const transcripts = await this.listTranscripts(projectKey);
+    return transcripts.map(({ sessionId, mtime }) => ({ sessionId, mtime }));
+  }
+
+  /**
+   * The summary of each session of the project, folded incrementally by appends. A transcript
+   * that grew without this store (the official CLI appended, or it never had a meta file) has
+   * only its unfolded part read, once: the result is saved back.
+   */
+  async listSessionSummaries(projectKey: string): Promise<SessionSummaryEntry[]> {
+    assertValidProjectKey(projectKey);
+    const transcripts = await this.listTranscripts(projectKey);
+    return Promise.all(
+      transcripts.map(async ({ sessionId, mtime, ino, size, file }) => {
+        const ref = { projectKey, sessionId };
+        const metaPath = this.layout.metaFile(ref);
+        const meta = await readMeta(metaPath);
+        const cached = meta.summary;
+        if (cached !== undefined && cached.ino === ino && cached.bytes === size) return { sessionId, mtime, data: cached.data };
+        const covers = cached !== undefined && cached.ino === ino && cached.bytes < size;
+        const from = covers ? cached.bytes : 0;
+        const buffer = await readFileNoFollow(file);
+        if (buffer === undefined) return { sessionId, mtime, data: covers ? cached.data : {} };
+        const parsed = parseTranscript(buffer.subarray(from), { file, strict: false });
+        const previous = covers ? { sessionId, mtime, data: cached.data } : undefined;
+        const folded = foldSessionSummary(previous, ref, parsed.entries, { mtime });
+        const bytes = from + parsed.terminatedBytes;
+        // The meta file is a self-validating cache, so it can be saved without the session lock.
+        if (parsed.tail === 'none') {
+          await this.layout.ensureDirectory(this.layout.bookkeepingDirectory(projectKey), false);
+          await writeMeta(metaPath, { ...meta, summary: { data: folded.data, ino, bytes } });
+        }
+        return folded;
+      }),
+    );
+  }
+
+  private async listTranscripts(
+    projectKey: string,
+  ): Promise<Array<{ sessionId: string; mtime: number; ino: number; size: number; file: string }>> {
+    const directory = this.layout.projectDirectory(projectKey);
+    if (!(await this.layout.existingDirectory(directory))) return [];
+    let names: Array<{ name: string; isFile: boolean }>;
+    try {
+      names = (await readdir(directory, { withFileTypes: true })).map((entry) => ({ name: entry.name, isFile: entry.isFile() }));
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return [];
+      throw toStoreError(error, 'list', directory);
+    }
+    const sessionIds = names.filter(({ name, isFile }) => isFile && name.endsWith('.jsonl') && isUuid(name.slice(0, -6))).map(({ name }) => name.slice(0, -6));
+    const expired = await this.expiredSessions(projectKey, sessionIds);
+    const listed = await Promise.all(
+      sessionIds.map(async (sessionId) => {
+        if (expired.has(sessionId)) {
+          await this.sweepExpired({ projectKey, sessionId });
+          return undefined;
+        }
+        const file = join(directory, `${sessionId}.jsonl`);
+        try {
+          const stats = await lstat(file);
+          return { sessionId, mtime: Math.floor(stats.mtimeMs), ino: stats.ino, size: stats.size, file };
+        } catch (error) {
+          if (errorCode(error) === 'ENOENT') return undefined;
+          throw toStoreError(error, 'inspect', file);
+        }
+      }),
+    );
+    return listed.filter((item) => item !== undefined).sort((a, b) => b.mtime - a.mtime);
+  }
+
+  /** The sub-transcripts of a session (e.g. `subagents/agent-<id>`), sorted. */
+  async listSubkeys(key: SessionRef): Promise<string[]> {
+    assertValidSessionRef(key);
+    const directory = this.layout.sessionDirectory(key);
+    if (!(await this.layout.existingDirectory(directory))) return [];
+    if (await this.expired(key)) {
+      await this.sweepExpired(key);
+      return [];
+    }
+    const found: string[] = [];
+    const walk = async (folder: string, prefix: string, depth: number): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(folder, { withFileTypes: true });
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return;
+        throw toStoreError(error, 'list', folder);
+      }
+      for (const entry of entries) {
+        const subpath = `${prefix}${entry.name}`;
+        // Symbolic links are never followed: a subkey is a real file below the session folder.
+        if (entry.isDirectory() && depth < MAX_SUBPATH_DEPTH) await walk(join(folder, entry.name), `${subpath}/`, depth + 1);
+        else if (entry.isFile() && entry.name.endsWith('.jsonl') && isValidSubpath(subpath.slice(0, -6))) found.push(subpath.slice(0, -6));
+      }
+    };
+    await walk(directory, '', 1);
+    return found.sort();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Delete, fork, expiry
+
+  /** Deletes a session (transcript, sub-transcripts, bookkeeping) or, with a subpath, one sub-transcript. */
+  async delete(key: SessionKey): Promise<void> {
+    assertValidSessionKey(key);
+    const ref = refOf(key);
+    if (!(await this.layout.existingDirectory(this.layout.projectDirectory(key.projectKey)))) return;
+    const lock = await this.lock(ref);
+    try {
+      if (key.subpath === undefined) {
+        await this.removeSessionLocked(ref);
+      } else {
+        const file = this.layout.transcriptFile(key);
+        if (await this.layout.existingDirectory(dirname(file))) {
+          await unlinkIfPresent(file);
+          this.states.delete(file);
+          await removeEmptyFolders(dirname(file), this.layout.projectDirectory(key.projectKey));
+          const metaPath = this.layout.metaFile(ref);
+          const meta = await readMeta(metaPath);
+          if (meta.transcripts[key.subpath] !== undefined) {
+            delete meta.transcripts[key.subpath];
+            await writeMeta(metaPath, meta);
+          }
+        }
+      }
+    } finally {
+      await lock.release();
+    }
+    await this.removeEmptyProject(key.projectKey);
+  }
+
+  /**
+   * Copies the main transcript, lines verbatim, to a new session of the same project (up to and
+   * including the entry `upToUuid`). The copy is written to a temporary file, synced, then linked
+   * into place, which fails if the target exists: a reader never sees a partial fork.
+   */
+  async fork(source: SessionRef, targetSessionId: string, options?: { upToUuid?: string }): Promise<void> {
+    assertValidSessionRef(source);
+    assertValidSessionId(targetSessionId);
+    const upToUuid = options?.upToUuid;
+    if (upToUuid !== undefined && typeof upToUuid !== 'string') throw new SessionStoreError('upToUuid must be a string');
+    const parsed = await this.read(refOf(source), true);
+    if (parsed === undefined) throw new SessionNotFoundError(`Session ${source.sessionId} does not exist in ${source.projectKey}`);
+    let count = parsed.entries.length;
+    if (upToUuid !== undefined) {
+      count = parsed.entries.findIndex((entry) => entry.uuid === upToUuid) + 1;
+      if (count === 0) throw new SessionNotFoundError(`Session ${source.sessionId} has no entry ${upToUuid}`);
+    }
+    const lines = (parsed.lines ?? []).slice(0, count);
+    const entries = parsed.entries.slice(0, count);
+    const content = Buffer.from(lines.length === 0 ? '' : `${lines.join('\n')}\n`, 'utf8');
+    const target: SessionRef = { projectKey: source.projectKey, sessionId: targetSessionId };
+    const targetFile = this.layout.transcriptFile(target);
+    const lock = await this.lock(target);
+    try {
+      await this.sweepExpiredLocked(target);
+      const temporary = join(this.layout.bookkeepingDirectory(target.projectKey), `${targetSessionId}.fork.tmp`);
+      await unlinkIfPresent(temporary);
+      try {
+        const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        try {
+          await writeAll(handle, content);
+          if (this.durable) await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+        await link(temporary, targetFile);
+      } catch (error) {
+        if (errorCode(error) === 'EEXIST') throw new SessionConflictError(`Session ${targetSessionId} already exists in ${target.projectKey}`);
+        throw toStoreError(error, 'fork to', targetFile);
+      } finally {
+        await unlinkIfPresent(temporary);
+      }
+      if (this.durable) await syncDirectory(dirname(targetFile));
+      const { ino } = await stat(targetFile);
+      const summary = foldSessionSummary(undefined, target, entries);
+      await writeMeta(this.layout.metaFile(target), {
+        summary: { data: summary.data, ino, bytes: content.length },
+        transcripts: { [MAIN]: { ino, bytes: content.length, length: entries.length, lastUuid: lastUuidOf(entries, null) } },
+      });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Makes the whole session expire `ttlMs` from now (`null` removes the expiry). Expired sessions
+   * read as absent and are deleted when next touched (load, list, append). A no-op for a session
+   * that does not exist.
+   */
+  async expire(key: SessionRef, ttlMs: number | null): Promise<void> {
+    assertValidSessionRef(key);
+    if (ttlMs !== null && !(typeof ttlMs === 'number' && Number.isFinite(ttlMs) && ttlMs >= 0)) {
+      throw new SdkError(`ttlMs must be a non-negative finite number or null, got ${String(ttlMs)}`);
+    }
+    if (!(await this.layout.existingDirectory(this.layout.projectDirectory(key.projectKey)))) return;
+    const lock = await this.lock(key);
+    try {
+      const exists = await pathExists(this.layout.transcriptFile(key)) || await pathExists(this.layout.sessionDirectory(key));
+      if (!exists) return;
+      const marker = this.layout.expiryFile(key);
+      if (ttlMs === null) await unlinkIfPresent(marker);
+      else await writeFileAtomically(marker, JSON.stringify(Date.now() + ttlMs), this.durable);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Leases
+
+  /** Takes the session's lease with the next fencing token; rejects with `SessionLeaseError('held')` while another holds it. */
+  async acquireLease(key: SessionRef, options: AcquireLeaseOptions): Promise<SessionLease> {
+    assertValidSessionRef(key);
+    if (typeof options?.holder !== 'string' || options.holder.length === 0) throw new SdkError('holder must be a non-empty string');
+    assertPositiveDuration(options.ttlMs, 'ttlMs');
+    const ref = { projectKey: key.projectKey, sessionId: key.sessionId };
+    const lock = await this.lock(ref);
+    try {
+      const path = this.layout.leaseFile(ref);
+      const current = await readLease(path);
+      const now = Date.now();
+      if (current !== undefined && !current.released && current.expiresAt > now) {
+        throw new SessionLeaseError(
+          `Session ${key.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`,
+          'held',
+        );
+      }
+      const record: LeaseRecord = { token: (current?.token ?? 0) + 1, holder: options.holder, expiresAt: now + options.ttlMs, released: false };
+      await writeFileAtomically(path, JSON.stringify(record), this.durable);
+      return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Extends a current lease by `ttlMs` from now; rejects with `SessionLeaseError` when it is no longer current. */
+  async renewLease(lease: SessionLease, ttlMs: number): Promise<SessionLease> {
+    assertValidSessionRef(lease?.key);
+    assertPositiveDuration(ttlMs, 'ttlMs');
+    const ref = { projectKey: lease.key.projectKey, sessionId: lease.key.sessionId };
+    const lock = await this.lock(ref);
+    try {
+      const path = this.layout.leaseFile(ref);
+      const current = await readLease(path);
+      const now = Date.now();
+      const problem = leaseProblem(current, lease, now);
+      if (problem !== undefined) throw problem;
+      const record: LeaseRecord = { token: lease.token, holder: current!.holder, expiresAt: now + ttlMs, released: false };
+      await writeFileAtomically(path, JSON.stringify(record), this.durable);
+      return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Gives a lease back; a no-op when it is no longer current. The token counter is kept. */
+  async releaseLease(lease: SessionLease): Promise<void> {
+    assertValidSessionRef(lease?.key);
+    const ref = { projectKey: lease.key.projectKey, sessionId: lease.key.sessionId };
+    if (!(await this.layout.existingDirectory(this.layout.bookkeepingDirectory(ref.projectKey)))) return;
+    const lock = await this.lock(ref);
+    try {
+      const path = this.layout.leaseFile(ref);
+      const current = await readLease(path);
+      if (current === undefined || current.token !== lease.token || current.released) return;
+      await writeFileAtomically(path, JSON.stringify({ ...current, released: true }), this.durable);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Internals
+
+  private async lock(ref: SessionRef): Promise<HeldLock> {
+    const bookkeeping = this.layout.bookkeepingDirectory(ref.projectKey);
+    return acquireLock(this.layout.lockFile(ref), this.lockTiming, () => this.layout.ensureDirectory(bookkeeping, false));
+  }
+
+  private async expired(ref: SessionRef): Promise<boolean> {
+    const bookkeeping = this.layout.bookkeepingDirectory(ref.projectKey);
+    if (!(await this.layout.existingDirectory(bookkeeping))) return false;
+    const expiresAt = await readExpiry(this.layout.expiryFile(ref));
+    return expiresAt !== undefined && expiresAt <= Date.now();
+  }
+
+  /** The sessions among `sessionIds` whose expiry passed, from one listing of the bookkeeping folder. */
+  private async expiredSessions(projectKey: string, sessionIds: readonly string[]): Promise<Set<string>> {
+    const expired = new Set<string>();
+    const bookkeeping = this.layout.bookkeepingDirectory(projectKey);
+    if (!(await this.layout.existingDirectory(bookkeeping))) return expired;
+    let names: string[];
+    try {
+      names = await readdir(bookkeeping);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return expired;
+      throw toStoreError(error, 'list', bookkeeping);
+    }
+    const markers = new Set(names.filter((name) => name.endsWith('.expires')).map((name) => name.slice(0, -8)));
+    const now = Date.now();
+    await Promise.all(
+      sessionIds
+        .filter((sessionId) => markers.has(sessionId))
+        .map(async (sessionId) => {
+          const expiresAt = await readExpiry(this.layout.expiryFile({ projectKey, sessionId }));
+          if (expiresAt !== undefined && expiresAt <= now) expired.add(sessionId);
+        }),
+    );
+    return expired;
+  }
+
+  /** Deletes an expired session under its lock (re-checking: it may have been renewed meanwhile). */
+  private async sweepExpired(ref: SessionRef): Promise<void> {
+    const lock = await this.lock(ref);
+    try {
+      await this.sweepExpiredLocked(ref);
+    } finally {
+      await lock.release();
+    }
+    await this.removeEmptyProject(ref.projectKey);
+  }
+
+  private async sweepExpiredLocked(ref: SessionRef): Promise<void> {
+    const expiresAt = await readExpiry(this.layout.expiryFile(ref));
+    if (expiresAt !== undefined && expiresAt <= Date.now()) await this.removeSessionLocked(ref);
+  }
+
+  /** Removes every file of a session except its lock (held by the caller). */
+  private async removeSessionLocked(ref: SessionRef): Promise<void> {
+    const main = this.layout.transcriptFile(ref);
+    const folder = this.layout.sessionDirectory(ref);
+    await unlinkIfPresent(main);
+    try {
+      const stats = await lstat(folder);
+      // A planted link is removed itself; `rm` never follows links inside a real folder.
+      if (stats.isDirectory()) await rm(folder, { recursive: true, force: true });
+      else await unlink(folder);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'delete', folder);
+    }
+    await Promise.all([
+      unlinkIfPresent(this.layout.metaFile(ref)),
+      unlinkIfPresent(this.layout.leaseFile(ref)),
+      unlinkIfPresent(this.layout.expiryFile(ref)),
+    ]);
+    for (const path of this.states.keys()) if (path === main || path.startsWith(`${folder}/`)) this.states.delete(path);
+  }
+
+  /** Removes the bookkeeping folder and the project folder when a delete left them empty. */
+  private async removeEmptyProject(projectKey: string): Promise<void> {
+    await removeFolderIfEmpty(this.layout.bookkeepingDirectory(projectKey));
+    await removeFolderIfEmpty(this.layout.projectDirectory(projectKey));
+  }
+}
+
+function isValidSubpath(subpath: string): boolean {
+  try {
+    assertValidSubpath(subpath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readRange(handle: FileHandle, from: number, to: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(Math.max(0, to - from));
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, from + offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+  return buffer.subarray(0, offset);
+}
+
+/** Writes all of `payload`; a short write is continued (the session lock keeps our writers out). */
+async function writeAll(handle: FileHandle, payload: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < payload.length) {
+    const { bytesWritten } = await handle.write(payload, offset, payload.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'delete', path);
+  }
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw toStoreError(error, 'inspect', path);
+  }
+}
+
+async function removeFolderIfEmpty(folder: string): Promise<boolean> {
+  try {
+    await rmdir(folder);
+    return true;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EBUSY') return false;
+    throw toStoreError(error, 'remove the empty folder', folder);
+  }
+}
+
+/** Removes `folder` and its parents while they are empty, stopping at `stop` (kept). */
+async function removeEmptyFolders(folder: string, stop: string): Promise<void> {
+  let current = folder;
+  while (current !== stop && current.startsWith(`${stop}/`)) {
+    if (!(await removeFolderIfEmpty(current))) return;
+    current = dirname(current);
+  }
+}

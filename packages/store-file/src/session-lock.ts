@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { lstat, open, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StoreUnavailableError } from '@sdk/core/store';
+import { errorCode, toStoreError } from './fs-errors.js';
+
+/**
+ * The advisory per-session lock that serializes writers across processes.
+ *
+ * A lock is a file created with `O_CREAT | O_EXCL` (atomic on local file systems and NFSv3+) that
+ * holds `{pid, hostname, nonce, acquiredAt}`. The holder refreshes the file's mtime every
+ * `staleMs / 3`, so a lock whose mtime is older than `staleMs` belongs to a holder that is gone or
+ * stuck. A lock is broken when its holder is a dead process on this host (at once: kill -9 must not
+ * block anyone) or when it is stale. Breaking happens under a second, short-lived `.break` lock
+ * and only if the lock file is still the one judged stale, so two waiters never both break and
+ * then both acquire.
+ */
+
+/** Timing of the session lock. */
+export type LockTiming = {
+  /** A lock not refreshed for this long is considered abandoned. */
+  staleMs: number;
+  /** Give up waiting for a lock after this long (`StoreUnavailableError`). */
+  timeoutMs: number;
+};
+
+type LockRecord = { pid: number; hostname: string; nonce: string; acquiredAt: number };
+
+type Observed = { ino: number; mtimeMs: number; record: LockRecord | undefined };
+
+const HOST = hostname();
+const OPEN_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const OPEN_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+/** One waiter per lock file per process goes to the file system; the others queue here. */
+const localQueues = new Map<string, Promise<void>>();
+
+async function takeLocalTurn(path: string): Promise<() => void> {
+  const previous = localQueues.get(path) ?? Promise.resolve();
+  let done!: () => void;
+  const current = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const tail = previous.then(() => current);
+  localQueues.set(path, tail);
+  await previous;
+  return () => {
+    done();
+    if (localQueues.get(path) === tail) localQueues.delete(path);
+  };
+}
+
+/** A held session lock. Call {@link HeldLock.release} exactly once. */
+export class HeldLock {
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly endLocalTurn: () => void,
+    staleMs: number,
+  ) {
+    this.heartbeat = setInterval(() => {
+      const now = new Date();
+      this.handle.utimes(now, now).catch(() => undefined);
+    }, Math.max(1, Math.floor(staleMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** Removes the lock file if it is still ours (it may have been broken as stale meanwhile). */
+  async release(): Promise<void> {
+    clearInterval(this.heartbeat);
+    try {
+      const [mine, current] = await Promise.all([this.handle.stat(), lstat(this.path).catch(() => undefined)]);
+      // Our descriptor keeps the inode alive, so an equal inode number means the same file.
+      if (current !== undefined && current.ino === mine.ino && current.dev === mine.dev) await unlink(this.path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'release the session lock', this.path);
+    } finally {
+      await this.handle.close().catch(() => undefined);
+      this.endLocalTurn();
+    }
+  }
+}
+
+/**
+ * Acquires the lock at `path`, waiting (with jittered backoff) while another live holder has it.
+ * `prepareDirectory` is called when the lock's folder is missing (for example, removed by a
+ * concurrent delete).
+ */
+export async function acquireLock(path: string, timing: LockTiming, prepareDirectory: () => Promise<void>): Promise<HeldLock> {
+  const endLocalTurn = await takeLocalTurn(path);
+  try {
+    const deadline = Date.now() + timing.timeoutMs;
+    let delay = 1;
+    for (;;) {
+      const handle = await tryCreate(path, prepareDirectory);
+      if (handle !== undefined) return new HeldLock(path, handle, endLocalTurn, timing.staleMs);
+      if (await breakIfAbandoned(path, timing.staleMs)) continue;
+      if (Date.now() >= deadline) {
+        const holder = await observe(path).catch(() => undefined);
+        const who = holder?.record ? ` (held by pid ${holder.record.pid} on ${holder.record.hostname})` : '';
+        throw new StoreUnavailableError(`Timed out after ${timing.timeoutMs} ms waiting for the session lock ${path}${who}`);
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  } catch (error) {
+    endLocalTurn();
+    throw error;
+  }
+}
+
+async function tryCreate(path: string, prepareDirectory: () => Promise<void>): Promise<FileHandle | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, OPEN_EXCLUSIVE, 0o600);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EEXIST') return undefined;
+      if (code === 'ENOENT' && attempt < 3) {
+        await prepareDirectory();
+        continue;
+      }
+      throw toStoreError(error, 'create the session lock', path);
+    }
+    const record: LockRecord = { pid: process.pid, hostname: HOST, nonce: randomUUID(), acquiredAt: Date.now() };
+    try {
+      await handle.write(JSON.stringify(record));
+      return handle;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(path).catch(() => undefined);
+      throw toStoreError(error, 'write the session lock', path);
+    }
+  }
+}
+
+async function observe(path: string): Promise<Observed | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, OPEN_READ);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw toStoreError(error, 'inspect the session lock', path);
+  }
+  try {
+    const stats = await handle.stat();
+    const text = await handle.readFile('utf8');
+    return { ino: stats.ino, mtimeMs: stats.mtimeMs, record: parseRecord(text) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseRecord(text: string): LockRecord | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockRecord>;
+    if (typeof value.pid === 'number' && typeof value.hostname === 'string' && typeof value.nonce === 'string') {
+      return { pid: value.pid, hostname: value.hostname, nonce: value.nonce, acquiredAt: value.acquiredAt ?? 0 };
+    }
+  } catch {
+    // A holder that crashed between creating and writing the file leaves it empty: judged by age.
+  }
+  return undefined;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return errorCode(error) !== 'ESRCH';
+  }
+}
+
+function isAbandoned(observed: Observed, staleMs: number): boolean {
+  const { record } = observed;
+  if (record !== undefined && record.hostname === HOST && !processIsAlive(record.pid)) return true;
+  return Date.now() - observed.mtimeMs > staleMs;
+}
+
+/** Breaks the lock if it is abandoned. Returns true when the caller should retry at once. */
+async function breakIfAbandoned(path: string, staleMs: number): Promise<boolean> {
+  const observed = await observe(path);
+  if (observed === undefined) return true;
+  if (!isAbandoned(observed, staleMs)) return false;
+  const breakerPath = `${path}.break`;
+  let breaker: FileHandle;
+  try {
+    breaker = await open(breakerPath, OPEN_EXCLUSIVE, 0o600);
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw toStoreError(error, 'break the stale session lock', path);
+    // A breaker that crashed mid-break would otherwise block everyone.
+    const stats = await lstat(breakerPath).catch(() => undefined);
+    if (stats !== undefined && Date.now() - stats.mtimeMs > staleMs) await unlink(breakerPath).catch(() => undefined);
+    return false;
+  }
+  try {
+    const again = await observe(path);
+    if (again === undefined) return true;
+    if (again.ino === observed.ino && again.record?.nonce === observed.record?.nonce && isAbandoned(again, staleMs)) {
+      await unlink(path);
+    }
+    return true;
+  } finally {
+    await breaker.close().catch(() => undefined);
+    await unlink(breakerPath).catch(() => undefined);
+  }
+}

@@ -1,0 +1,151 @@
+import { mkdir, open, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { SessionStoreError } from '@sdk/core/store';
+import type { SessionKey, SessionRef } from '@sdk/core/store';
+import { errorCode, toStoreError } from './fs-errors.js';
+
+/** Name of the per-project folder that holds this store's bookkeeping, invisible to the official SDK. */
+export const BOOKKEEPING_FOLDER = '.sdk';
+
+/**
+ * Where everything lives, and the guard that keeps every path inside the root.
+ *
+ * Paths are only ever built from validated key parts, so they cannot contain `..`; what remains is
+ * a symbolic link planted somewhere below the root. Before a directory is read or written, its real
+ * path is checked to be inside the root's real path, and files are opened with `O_NOFOLLOW`.
+ */
+export class StoreLayout {
+  /** Absolute root (`CLAUDE_CONFIG_DIR` or `~/.claude` by default). */
+  readonly root: string;
+  readonly projects: string;
+  private realRoot: string | undefined;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.projects = join(this.root, 'projects');
+  }
+
+  projectDirectory(projectKey: string): string {
+    return join(this.projects, projectKey);
+  }
+
+  /** The transcript file of a key: `<sessionId>.jsonl`, or `<sessionId>/<subpath>.jsonl`. */
+  transcriptFile(key: SessionKey): string {
+    const project = this.projectDirectory(key.projectKey);
+    return key.subpath === undefined ? join(project, `${key.sessionId}.jsonl`) : join(project, key.sessionId, `${key.subpath}.jsonl`);
+  }
+
+  /** The folder of a session's sub-transcripts (`<sessionId>/`), shared with the official SDK. */
+  sessionDirectory(ref: SessionRef): string {
+    return join(this.projectDirectory(ref.projectKey), ref.sessionId);
+  }
+
+  bookkeepingDirectory(projectKey: string): string {
+    return join(this.projectDirectory(projectKey), BOOKKEEPING_FOLDER);
+  }
+
+  /** Summary and length-index cache: rebuilt from the transcript whenever it is missing or stale. */
+  metaFile(ref: SessionRef): string {
+    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.meta.json`);
+  }
+
+  lockFile(ref: SessionRef): string {
+    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.lock`);
+  }
+
+  leaseFile(ref: SessionRef): string {
+    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.lease.json`);
+  }
+
+  expiryFile(ref: SessionRef): string {
+    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.expires`);
+  }
+
+  /**
+   * Checks that an existing directory resolves inside the root. Returns false when it does not
+   * exist (nothing to read there), throws when a symbolic link leads outside.
+   */
+  async existingDirectory(directory: string): Promise<boolean> {
+    const realRoot = await this.resolveRoot(false);
+    if (realRoot === undefined) return false;
+    let real: string;
+    try {
+      real = await realpath(directory);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw toStoreError(error, 'resolve', directory);
+    }
+    this.assertInside(realRoot, real, directory);
+    return true;
+  }
+
+  /**
+   * Creates `directory` and its missing parents below the root (mode 0700), one level at a time so
+   * that no `mkdir` ever runs under a symbolic link that leaves the root. With `durable`, the
+   * parent of each created folder is fsynced so the new name survives a crash.
+   */
+  async ensureDirectory(directory: string, durable: boolean): Promise<void> {
+    const realRoot = await this.resolveRoot(true);
+    if (realRoot === undefined) throw new SessionStoreError(`Cannot create the store root ${this.root}`);
+    try {
+      this.assertInside(realRoot, await realpath(directory), directory);
+      return;
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'resolve', directory);
+    }
+    let current = realRoot;
+    for (const segment of relative(this.root, directory).split(sep)) {
+      const next = join(current, segment);
+      try {
+        await mkdir(next, { mode: 0o700 });
+        if (durable) await syncDirectory(current);
+        current = next;
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw toStoreError(error, 'create the directory', next);
+        const real = await realpath(next).catch((cause: unknown) => {
+          throw toStoreError(cause, 'resolve', next);
+        });
+        this.assertInside(realRoot, real, next);
+        current = real;
+      }
+    }
+  }
+
+  private async resolveRoot(create: boolean): Promise<string | undefined> {
+    if (this.realRoot !== undefined) return this.realRoot;
+    if (create) {
+      try {
+        await mkdir(this.root, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw toStoreError(error, 'create the store root', this.root);
+      }
+    }
+    try {
+      this.realRoot = await realpath(this.root);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw toStoreError(error, 'resolve the store root', this.root);
+    }
+    return this.realRoot;
+  }
+
+  private assertInside(realRoot: string, real: string, requested: string): void {
+    const inside = relative(realRoot, real);
+    if (inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside))) return;
+    throw new SessionStoreError(
+      `Refused ${requested}: it resolves to ${real}, outside the store root ${realRoot} (a symbolic link leaves the root)`,
+    );
+  }
+}
+
+/** Makes a directory entry change (a created, renamed or linked name) durable. */
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
