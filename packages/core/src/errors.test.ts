@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  InvalidArgumentError,
   InvalidSessionKeyError,
   SdkError,
   SessionConflictError,
   SessionLeaseError,
   SessionStoreError,
+  StoreCapabilityError,
 } from './errors.js';
 
 describe('errors', () => {
@@ -35,6 +37,17 @@ describe('errors', () => {
     expect(foreign instanceof SessionConflictError).toBe(false);
     expect(new Error('plain') instanceof SdkError).toBe(false);
     expect((null as unknown as object) instanceof SdkError).toBe(false);
+  });
+
+  it('name the rejected argument or missing store method', () => {
+    const argument = new InvalidArgumentError('title must be non-empty', 'title');
+    expect(argument).toBeInstanceOf(SdkError);
+    expect(argument).not.toBeInstanceOf(SessionStoreError);
+    expect(argument.argument).toBe('title');
+    const capability = new StoreCapabilityError('no listSubkeys', 'listSubkeys');
+    expect(capability).toBeInstanceOf(SessionStoreError);
+    expect(capability.name).toBe('StoreCapabilityError');
+    expect(capability.method).toBe('listSubkeys');
   });
 
   it('keep the cause', () => {

@@ -113,3 +113,53 @@ export class StoreUnavailableError extends SessionStoreError {
 export class EntryTooLargeError extends SessionStoreError {
   static override readonly brand: string = '@sdk/core/EntryTooLargeError';
 }
+
+/**
+ * An argument of a public function is unusable: an empty title, a non-positive batch size, a
+ * missing store. Nothing was read or written.
+ */
+export class InvalidArgumentError extends SdkError {
+  static override readonly brand: string = '@sdk/core/InvalidArgumentError';
+  constructor(
+    message: string,
+    /** The name of the rejected argument or option. */
+    readonly argument: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The store lacks an optional method the operation needs (such as `listSessions`). */
+export class StoreCapabilityError extends SessionStoreError {
+  static override readonly brand: string = '@sdk/core/StoreCapabilityError';
+  constructor(
+    message: string,
+    /** The missing method. */
+    readonly method: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The query was aborted through `options.abortController` (or closed): iteration of the query
+ * throws this. Same name as the official SDK's `AbortError`.
+ */
+export class AbortError extends SdkError {
+  static override readonly brand: string = '@sdk/core/AbortError';
+}
+
+/**
+ * An option or method of the official API that this SDK does not implement (yet) was used. Thrown
+ * synchronously by `query()` for options, rejected by the `Query` method otherwise.
+ */
+export class UnsupportedFeatureError extends SdkError {
+  static override readonly brand: string = '@sdk/core/UnsupportedFeatureError';
+  constructor(
+    message: string,
+    /** The option (`options.<name>`) or method (`Query.<name>`) that is not supported. */
+    readonly feature: string,
+  ) {
+    super(message);
+  }
+}

@@ -36,12 +36,29 @@ export { foldSessionSummary } from './store/summary.js';
 export { projectKeyForDirectory } from './project-directory.js';
 export {
   EntryTooLargeError,
+  InvalidArgumentError,
   InvalidSessionKeyError,
   SdkError,
   SessionConflictError,
   SessionLeaseError,
   SessionNotFoundError,
   SessionStoreError,
+  StoreCapabilityError,
   StoreUnavailableError,
   TranscriptCorruptError,
 } from './errors.js';
+export type {
+  ForkSessionOptions,
+  ForkSessionResult,
+  GetSessionInfoOptions,
+  GetSessionMessagesOptions,
+  GetSubagentMessagesOptions,
+  ImportSessionToStoreOptions,
+  ListSessionsOptions,
+  ListSubagentsOptions,
+  SDKSessionInfo,
+  SessionMessage,
+  SessionMutationOptions,
+} from './sessions/types.js';
+export type { SessionFunctions } from './sessions/session-functions.js';
+export { createSessionFunctions } from './sessions/session-functions.js';

@@ -45,6 +45,7 @@ export {
   SessionLeaseError,
   SessionNotFoundError,
   SessionStoreError,
+  StoreCapabilityError,
   StoreUnavailableError,
   TranscriptCorruptError,
 } from '../errors.js';

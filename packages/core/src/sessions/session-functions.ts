@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError, InvalidSessionKeyError, SessionNotFoundError, StoreCapabilityError } from '../errors.js';
+import { isUuid } from '../store/keys.js';
+import type { SessionStore, SessionStoreEntry } from '../store/session-store.js';
+import { forkEntries } from './fork-entries.js';
+import { listSessionsInStore } from './list-sessions.js';
+import { projectScope } from './project-scope.js';
+import { sanitizeUnicode } from './sanitize-unicode.js';
+import { loadTranscriptText, sessionInfoFromText } from './session-info.js';
+import { sessionMessagesOf, subagentMessagesOf } from './session-messages.js';
+import type {
+  ForkSessionOptions,
+  ForkSessionResult,
+  GetSessionInfoOptions,
+  GetSessionMessagesOptions,
+  GetSubagentMessagesOptions,
+  ImportSessionToStoreOptions,
+  ListSessionsOptions,
+  ListSubagentsOptions,
+  SDKSessionInfo,
+  SessionMessage,
+  SessionMutationOptions,
+} from './types.js';
+
+/** The official session functions, with the official signatures. */
+export type SessionFunctions = {
+  /** Sessions of the project of `options.dir` (default: the current directory), newest first. */
+  listSessions(options?: ListSessionsOptions): Promise<SDKSessionInfo[]>;
+  /** One session's info; undefined when it does not exist, is a sidechain, or has no summary. */
+  getSessionInfo(sessionId: string, options?: GetSessionInfoOptions): Promise<SDKSessionInfo | undefined>;
+  /** The conversation of a session, oldest first; `[]` when the session does not exist. */
+  getSessionMessages(sessionId: string, options?: GetSessionMessagesOptions): Promise<SessionMessage[]>;
+  /** The agent ids of a session's subagent transcripts. */
+  listSubagents(sessionId: string, options?: ListSubagentsOptions): Promise<string[]>;
+  /** The conversation of one subagent; `[]` when it does not exist. */
+  getSubagentMessages(sessionId: string, agentId: string, options?: GetSubagentMessagesOptions): Promise<SessionMessage[]>;
+  /** Sets a session's title by appending a `custom-title` entry. */
+  renameSession(sessionId: string, title: string, options?: SessionMutationOptions): Promise<void>;
+  /** Sets (or, with null, clears) a session's tag by appending a `tag` entry. */
+  tagSession(sessionId: string, tag: string | null, options?: SessionMutationOptions): Promise<void>;
+  /** Deletes a session with its subagent transcripts; a no-op on a store without `delete`. */
+  deleteSession(sessionId: string, options?: SessionMutationOptions): Promise<void>;
+  /** Copies a session (or its start, up to `upToMessageId`) into a new session with fresh uuids. */
+  forkSession(sessionId: string, options?: ForkSessionOptions): Promise<ForkSessionResult>;
+  /** Copies a session (and its subagents) from the default store into `store`. */
+  importSessionToStore(sessionId: string, store: SessionStore, options?: ImportSessionToStoreOptions): Promise<void>;
+};
+
+const DEFAULT_IMPORT_BATCH_SIZE = 500;
+const IMPORT_BATCH_CHARACTERS = 1_048_576;
+const SUBAGENTS_PREFIX = 'subagents/';
+const AGENT_PREFIX = 'agent-';
+
+function invalidSessionId(sessionId: unknown, operation: string): InvalidSessionKeyError {
+  return new InvalidSessionKeyError(`${operation}: invalid sessionId ${JSON.stringify(sessionId)} (must be a UUID)`, 'sessionId');
+}
+
+/**
+ * Creates the session functions. Each one works on `options.sessionStore` when given, else on
+ * the store `resolveDefaultStore` returns (called on every use that needs it, so it can create the
+ * store lazily). `@sdk/compat` passes the file store of `~/.claude`, which makes these the
+ * official functions; without `resolveDefaultStore` a call without `sessionStore` rejects with
+ * `InvalidArgumentError`.
+ *
+ * The project key is derived from `options.dir`, or the current directory when it is omitted,
+ * exactly as the official SDK does when it is given a store.
+ */
+export function createSessionFunctions(resolveDefaultStore?: () => SessionStore): SessionFunctions {
+  const storeOf = (options: { sessionStore?: SessionStore } | undefined): SessionStore => {
+    if (options?.sessionStore) return options.sessionStore;
+    if (resolveDefaultStore) return resolveDefaultStore();
+    throw new InvalidArgumentError('no sessionStore was given and no default store is configured', 'sessionStore');
+  };
+
+  async function listSessions(options?: ListSessionsOptions): Promise<SDKSessionInfo[]> {
+    const scope = projectScope(options?.dir);
+    return listSessionsInStore(storeOf(options), scope, { limit: options?.limit, offset: options?.offset ?? 0 });
+  }
+
+  async function getSessionInfo(sessionId: string, options?: GetSessionInfoOptions): Promise<SDKSessionInfo | undefined> {
+    if (!isUuid(sessionId)) return undefined;
+    const store = storeOf(options);
+    const text = await loadTranscriptText(store, projectScope(options?.dir).projectKey, sessionId);
+    return text === null ? undefined : sessionInfoFromText(sessionId, text);
+  }
+
+  async function getSessionMessages(sessionId: string, options?: GetSessionMessagesOptions): Promise<SessionMessage[]> {
+    if (!isUuid(sessionId)) return [];
+    const store = storeOf(options);
+    const entries = await store.load({ projectKey: projectScope(options?.dir).projectKey, sessionId });
+    if (!entries || entries.length === 0) return [];
+    return sessionMessagesOf(entries, {
+      limit: options?.limit,
+      offset: options?.offset,
+      includeSystemMessages: options?.includeSystemMessages,
+    });
+  }
+
+  async function listSubagents(sessionId: string, options?: ListSubagentsOptions): Promise<string[]> {
+    if (!isUuid(sessionId)) return [];
+    const store = storeOf(options);
+    if (!store.listSubkeys) {
+      throw new StoreCapabilityError(
+        'sessionStore.listSubkeys is not implemented -- cannot list subagents. Provide a store with a listSubkeys() method.',
+        'listSubkeys',
+      );
+    }
+    const subkeys = await store.listSubkeys({ projectKey: projectScope(options?.dir).projectKey, sessionId });
+    const agentIds = new Set<string>();
+    for (const subkey of subkeys) {
+      if (!subkey.startsWith(SUBAGENTS_PREFIX)) continue;
+      const name = subkey.split('/').at(-1) ?? '';
+      if (name.startsWith(AGENT_PREFIX)) agentIds.add(name.slice(AGENT_PREFIX.length));
+    }
+    return [...agentIds];
+  }
+
+  async function getSubagentMessages(
+    sessionId: string,
+    agentId: string,
+    options?: GetSubagentMessagesOptions,
+  ): Promise<SessionMessage[]> {
+    if (!isUuid(sessionId) || !agentId) return [];
+    const store = storeOf(options);
+    const projectKey = projectScope(options?.dir).projectKey;
+    let subpath = `${SUBAGENTS_PREFIX}${AGENT_PREFIX}${agentId}`;
+    if (store.listSubkeys) {
+      // Nested subagents live deeper under subagents/; the file name identifies the agent.
+      const name = `${AGENT_PREFIX}${agentId}`;
+      const found = (await store.listSubkeys({ projectKey, sessionId })).find(
+        (subkey) => subkey.startsWith(SUBAGENTS_PREFIX) && subkey.split('/').at(-1) === name,
+      );
+      if (!found) return [];
+      subpath = found;
+    }
+    const entries = await store.load({ projectKey, sessionId, subpath });
+    if (!entries || entries.length === 0) return [];
+    const metadata = entries.findLast((entry) => entry.type === 'agent_metadata');
+    const transcript = entries.filter((entry) => entry.type !== 'agent_metadata');
+    if (transcript.length === 0) return [];
+    const toolUseId = typeof metadata?.toolUseId === 'string' ? metadata.toolUseId : undefined;
+    const parentAgentId = typeof metadata?.parentAgentId === 'string' ? metadata.parentAgentId : undefined;
+    return subagentMessagesOf(transcript, { limit: options?.limit, offset: options?.offset }, toolUseId, parentAgentId);
+  }
+
+  async function appendTo(sessionId: string, options: SessionMutationOptions | undefined, entry: SessionStoreEntry): Promise<void> {
+    await storeOf(options).append({ projectKey: projectScope(options?.dir).projectKey, sessionId }, [entry]);
+  }
+
+  async function renameSession(sessionId: string, title: string, options?: SessionMutationOptions): Promise<void> {
+    if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'renameSession');
+    const trimmed = typeof title === 'string' ? title.trim() : '';
+    if (!trimmed) throw new InvalidArgumentError('title must be non-empty', 'title');
+    await appendTo(sessionId, options, {
+      type: 'custom-title',
+      customTitle: trimmed,
+      sessionId,
+      uuid: randomUUID(),
+      timestamp: new Date().toISOString(),
+    });
+  }
+
+  async function tagSession(sessionId: string, tag: string | null, options?: SessionMutationOptions): Promise<void> {
+    if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'tagSession');
+    let value = '';
+    if (tag !== null) {
+      value = typeof tag === 'string' ? sanitizeUnicode(tag).trim() : '';
+      if (!value) throw new InvalidArgumentError('tag must be non-empty (use null to clear)', 'tag');
+    }
+    await appendTo(sessionId, options, { type: 'tag', tag: value, sessionId, uuid: randomUUID(), timestamp: new Date().toISOString() });
+  }
+
+  async function deleteSession(sessionId: string, options?: SessionMutationOptions): Promise<void> {
+    if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'deleteSession');
+    const store = storeOf(options);
+    // The official contract: a store without delete (WORM, append-only) makes this a no-op.
+    if (!store.delete) return;
+    await store.delete({ projectKey: projectScope(options?.dir).projectKey, sessionId });
+  }
+
+  async function forkSession(sessionId: string, options?: ForkSessionOptions): Promise<ForkSessionResult> {
+    if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'forkSession');
+    const store = storeOf(options);
+    const projectKey = projectScope(options?.dir).projectKey;
+    const entries = await store.load({ projectKey, sessionId });
+    if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${sessionId} not found`);
+    const forkSessionId = randomUUID();
+    const fork = forkEntries(entries, sessionId, { upToMessageId: options?.upToMessageId, title: options?.title }, forkSessionId);
+    await store.append({ projectKey, sessionId: forkSessionId }, fork);
+    return { sessionId: forkSessionId };
+  }
+
+  async function importSessionToStore(
+    sessionId: string,
+    store: SessionStore,
+    options?: ImportSessionToStoreOptions,
+  ): Promise<void> {
+    if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'importSessionToStore');
+    if (!resolveDefaultStore) {
+      throw new InvalidArgumentError('importSessionToStore needs a default (source) store to copy from', 'sessionStore');
+    }
+    const source = resolveDefaultStore();
+    const projectKey = projectScope(options?.dir).projectKey;
+    const batchSize = options?.batchSize && options.batchSize > 0 ? options.batchSize : DEFAULT_IMPORT_BATCH_SIZE;
+    const entries = await source.load({ projectKey, sessionId });
+    if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${sessionId} not found`);
+    await appendInBatches(store, { projectKey, sessionId }, entries, batchSize);
+    if (options?.includeSubagents === false || !source.listSubkeys) return;
+    for (const subpath of await source.listSubkeys({ projectKey, sessionId })) {
+      const subEntries = await source.load({ projectKey, sessionId, subpath });
+      if (subEntries && subEntries.length > 0) {
+        await appendInBatches(store, { projectKey, sessionId, subpath }, subEntries, batchSize);
+      }
+    }
+  }
+
+  return {
+    listSessions,
+    getSessionInfo,
+    getSessionMessages,
+    listSubagents,
+    getSubagentMessages,
+    renameSession,
+    tagSession,
+    deleteSession,
+    forkSession,
+    importSessionToStore,
+  };
+}
+
+/** Appends in batches of at most `batchSize` entries and about 1 MiB, so no backend call is huge. */
+async function appendInBatches(
+  store: SessionStore,
+  key: { projectKey: string; sessionId: string; subpath?: string },
+  entries: readonly SessionStoreEntry[],
+  batchSize: number,
+): Promise<void> {
+  let batch: SessionStoreEntry[] = [];
+  let characters = 0;
+  for (const entry of entries) {
+    batch.push(entry);
+    characters += JSON.stringify(entry).length;
+    if (batch.length >= batchSize || characters >= IMPORT_BATCH_CHARACTERS) {
+      await store.append(key, batch);
+      batch = [];
+      characters = 0;
+    }
+  }
+  if (batch.length > 0) await store.append(key, batch);
+}
