@@ -1,0 +1,1 @@
+export { KeyValueSessionStore } from './key-value-session-store.js';
