@@ -481,6 +481,8 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   async listSessionSummaries(projectKey: string): Promise<SessionSummaryEntry[]> {
     assertValidProjectKey(projectKey);
     const transcripts = await this.listTranscripts(projectKey);
+    if (transcripts.length === 0) return [];
+    await this.layout.ensureDirectory(this.layout.bookkeepingDirectory(projectKey), false);
     return Promise.all(
       transcripts.map(async ({ sessionId, mtime, ino, size, file }) => {
         const ref = { projectKey, sessionId };
@@ -498,7 +500,6 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         const bytes = from + parsed.terminatedBytes;
         // The meta file is a self-validating cache, so it can be saved without the session lock.
         if (parsed.tail === 'none') {
-          await this.layout.ensureDirectory(this.layout.bookkeepingDirectory(projectKey), false);
           await writeMeta(metaPath, { ...meta, summary: { data: folded.data, ino, bytes } });
         }
         return folded;

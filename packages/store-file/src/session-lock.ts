@@ -38,7 +38,7 @@ const OPEN_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** One waiter per lock file per process goes to the file system; the others queue here. */
 const localQueues = new Map<string, Promise<void>>();
 
-async function takeLocalTurn(path: string): Promise<() => void> {
+async function takeLocalTurn(path: string, timeoutMs: number): Promise<() => void> {
   const previous = localQueues.get(path) ?? Promise.resolve();
   let done!: () => void;
   const current = new Promise<void>((resolve) => {
@@ -46,11 +46,22 @@ async function takeLocalTurn(path: string): Promise<() => void> {
   });
   const tail = previous.then(() => current);
   localQueues.set(path, tail);
-  await previous;
-  return () => {
+  const end = (): void => {
     done();
     if (localQueues.get(path) === tail) localQueues.delete(path);
   };
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([previous.then(() => 'ready' as const), expired]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    // Successors still wait for our predecessor: `tail` resolves only after `previous`.
+    end();
+    throw new StoreUnavailableError(`Timed out after ${timeoutMs} ms waiting for the session lock ${path} (held in this process)`);
+  }
+  return end;
 }
 
 /** A held session lock. Call {@link HeldLock.release} exactly once. */
@@ -88,13 +99,15 @@ export class HeldLock {
 
 /**
  * Acquires the lock at `path`, waiting (with jittered backoff) while another live holder has it.
- * `prepareDirectory` is called when the lock's folder is missing (for example, removed by a
- * concurrent delete).
+ * `prepareDirectory` creates (and vets) the lock's folder; it is called first and again whenever
+ * the folder went missing (for example, removed by a concurrent delete).
  */
 export async function acquireLock(path: string, timing: LockTiming, prepareDirectory: () => Promise<void>): Promise<HeldLock> {
-  const endLocalTurn = await takeLocalTurn(path);
+  const deadline = Date.now() + timing.timeoutMs;
+  const endLocalTurn = await takeLocalTurn(path, timing.timeoutMs);
   try {
-    const deadline = Date.now() + timing.timeoutMs;
+    // Taken in call order first, so that concurrent callers in one process keep their order.
+    await prepareDirectory();
     let delay = 1;
     for (;;) {
       const handle = await tryCreate(path, prepareDirectory);
