@@ -62,3 +62,39 @@ export type {
 } from './sessions/types.js';
 export type { SessionFunctions } from './sessions/session-functions.js';
 export { createSessionFunctions } from './sessions/session-functions.js';
+export type { AgentExecutorDependencies, ExecutorLogger } from './executor/agent-executor.js';
+export { AgentExecutor } from './executor/agent-executor.js';
+export type { TurnRequest } from './executor/turn-request.js';
+export type { RetryPolicy } from './executor/retry.js';
+export { DEFAULT_RETRY_POLICY } from './executor/retry.js';
+export type { ToolContext, ToolDefinition, ToolOutcome, ToolResultContent, ToolRunner } from './tools.js';
+export { createToolRunner } from './tools.js';
+export type { ModelPrice, PriceLookup, TokenUsage } from './pricing.js';
+export { costOf, DEFAULT_MODEL_PRICES, FALLBACK_MODEL_FAMILY, PRICE_TABLE_DATE, priceFor } from './pricing.js';
+export type { RebuildOptions, RebuiltConversation, UnansweredToolUse } from './transcript/rebuild.js';
+export { findLeaf, rebuildConversation } from './transcript/rebuild.js';
+export {
+  INTERRUPTED_MESSAGE,
+  INTERRUPTED_TOOL_MESSAGE,
+  NO_RESPONSE_MESSAGE,
+  TOOL_CALL_INTERRUPTED_MESSAGE,
+} from './transcript/entries.js';
+export { SDK_VERSION } from './version.js';
+export type {
+  ApiKeySource,
+  ModelUsage,
+  NonNullableUsage,
+  PermissionMode,
+  SDKAPIRetryMessage,
+  SDKAssistantMessage,
+  SDKAssistantMessageError,
+  SDKMessage,
+  SDKPartialAssistantMessage,
+  SDKPermissionDenial,
+  SDKResultError,
+  SDKResultMessage,
+  SDKResultSuccess,
+  SDKSystemMessage,
+  SDKUserMessage,
+  TerminalReason,
+} from './messages.js';

@@ -1,0 +1,104 @@
+import { SessionConflictError, SessionLeaseError } from '../errors.js';
+import {
+  supportsConditionalAppend,
+  supportsLeases,
+  type SessionLease,
+  type SessionRef,
+  type SessionStore,
+  type SessionStoreEntry,
+} from '../store/session-store.js';
+
+/**
+ * The store side of one turn: takes the session's lease (when the store has leases), loads the
+ * transcript, and appends with the strongest guarantee the store offers.
+ *
+ * - Leases + `appendIf`: every write carries the lease (fencing token) and the expected length, so
+ *   a second worker can neither start a turn of the session nor slip an entry in between.
+ * - `appendIf` only: every write carries the expected length; a concurrent writer makes the later
+ *   one fail with `SessionConflictError`.
+ * - Neither: plain `append`. Two concurrent turns of one session may then interleave their entries
+ *   (the official SDK has the same limitation); run one turn per session at a time.
+ *
+ * One instance per turn, created by the executor and dropped at its end.
+ */
+export class TurnWriter {
+  private lease: SessionLease | undefined;
+  private renewedAt = 0;
+  private expectedLength: number;
+
+  private constructor(
+    private readonly store: SessionStore,
+    private readonly key: SessionRef,
+    private readonly options: TurnWriterOptions,
+    lease: SessionLease | undefined,
+    length: number,
+  ) {
+    this.lease = lease;
+    this.renewedAt = options.clock();
+    this.expectedLength = length;
+  }
+
+  /**
+   * Takes the lease (if any) and loads the session. Rejects with `SessionConflictError` when
+   * another worker holds the session's lease.
+   */
+  static async open(store: SessionStore, key: SessionRef, options: TurnWriterOptions): Promise<{ writer: TurnWriter; entries: SessionStoreEntry[] }> {
+    let lease: SessionLease | undefined;
+    if (options.persist && supportsLeases(store)) {
+      try {
+        lease = await store.acquireLease(key, { holder: options.holder, ttlMs: options.leaseTtlMs });
+      } catch (error) {
+        if (error instanceof SessionLeaseError && error.reason === 'held') {
+          throw new SessionConflictError(`session ${key.sessionId} is running a turn in another worker (${error.message})`);
+        }
+        throw error;
+      }
+    }
+    try {
+      const entries = (await store.load(key)) ?? [];
+      return { writer: new TurnWriter(store, key, options, lease, entries.length), entries };
+    } catch (error) {
+      if (lease !== undefined && supportsLeases(store)) await store.releaseLease(lease).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Appends `entries` in one write, conditional on nothing else having been written. */
+  async append(entries: SessionStoreEntry[]): Promise<void> {
+    if (!this.options.persist || entries.length === 0) return;
+    await this.renewIfDue();
+    if (supportsConditionalAppend(this.store)) {
+      const condition = this.lease === undefined ? { expectedLength: this.expectedLength } : { expectedLength: this.expectedLength, lease: this.lease };
+      const result = await this.store.appendIf(this.key, entries, condition);
+      this.expectedLength = result.length;
+    } else {
+      await this.store.append(this.key, entries);
+    }
+  }
+
+  /** Gives the lease back; never throws (an expired lease is already free). */
+  async release(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease !== undefined && supportsLeases(this.store)) await this.store.releaseLease(lease).catch(() => undefined);
+  }
+
+  private async renewIfDue(): Promise<void> {
+    if (this.lease === undefined || !supportsLeases(this.store)) return;
+    const now = this.options.clock();
+    // Renew once a third of the lease has passed: a turn may run for many minutes of tool calls.
+    if (now - this.renewedAt < this.options.leaseTtlMs / 3) return;
+    this.lease = await this.store.renewLease(this.lease, this.options.leaseTtlMs);
+    this.renewedAt = now;
+  }
+}
+
+/** Options of {@link TurnWriter.open}. */
+export type TurnWriterOptions = {
+  /** False: load only, never write (`persist: false` turns). */
+  persist: boolean;
+  /** Lease holder name, unique per turn. */
+  holder: string;
+  leaseTtlMs: number;
+  clock: () => number;
+};

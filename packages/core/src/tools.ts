@@ -1,0 +1,57 @@
+import type { BetaTool, BetaToolResultBlockParam, BetaToolUseBlock } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+
+/** What the model sees of a tool's result: text, or text and image blocks. */
+export type ToolResultContent = Exclude<BetaToolResultBlockParam['content'], undefined>;
+
+/** What a tool call runs with. */
+export type ToolContext = {
+  /** Aborts when the turn is aborted: stop promptly and reject or return. */
+  signal: AbortSignal;
+  cwd: string;
+  sessionId: string;
+};
+
+/** The outcome of a tool call. */
+export type ToolOutcome = {
+  /** What the model sees (`tool_result.content`). */
+  content: ToolResultContent;
+  /** The call failed; the model sees `is_error: true`. */
+  isError?: boolean;
+  /** Structured output for the caller and the transcript (`toolUseResult`); default: `content`. */
+  structured?: unknown;
+};
+
+/**
+ * Runs the tools of a turn. `definitions()` is sent to the API as `tools`; `run` executes one
+ * `tool_use` block. A thrown error becomes an `is_error` result, so a faulty tool never ends the
+ * turn.
+ */
+export type ToolRunner = {
+  definitions(): BetaTool[];
+  run(toolUse: BetaToolUseBlock, context: ToolContext): Promise<ToolOutcome>;
+};
+
+/** One in-process tool for {@link createToolRunner}. */
+export type ToolDefinition = {
+  name: string;
+  description: string;
+  /** JSON Schema of the input object. */
+  inputSchema: BetaTool['input_schema'];
+  run(input: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome | string> | ToolOutcome | string;
+};
+
+/** A {@link ToolRunner} over in-process functions. A string returned by a tool is its text result. */
+export function createToolRunner(tools: readonly ToolDefinition[]): ToolRunner {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  if (byName.size !== tools.length) throw new TypeError('createToolRunner: tool names must be unique');
+  const definitions: BetaTool[] = tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema }));
+  return {
+    definitions: () => definitions.map((definition) => ({ ...definition })),
+    async run(toolUse, context) {
+      const tool = byName.get(toolUse.name);
+      if (tool === undefined) return { content: `No such tool available: ${toolUse.name}`, isError: true };
+      const outcome = await tool.run((toolUse.input ?? {}) as Record<string, unknown>, context);
+      return typeof outcome === 'string' ? { content: outcome } : outcome;
+    },
+  };
+}

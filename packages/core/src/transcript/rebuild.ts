@@ -1,0 +1,290 @@
+import type {
+  BetaContentBlockParam,
+  BetaMessageParam,
+  BetaToolResultBlockParam,
+} from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { SessionStoreEntry } from '../store/session-store.js';
+import { toRequestBlock } from './content.js';
+
+/**
+ * Rebuilds the Messages API history from transcript entries the way Claude Code does on resume
+ * (docs: /work/shared/reference/transcript-format.md §4–5). Pure: no I/O, no clock, no ids.
+ *
+ * What is sent and what is not:
+ * - `user` and `assistant` chain entries on the walked path (plus sibling blocks and tool results
+ *   regrouped by `message.id` and `tool_use_id`, rule 4);
+ * - `attachment` entries with `renderedRole: "user"`: their `rendered[].content` texts, moved in
+ *   front of the user content they follow (after any tool results), as the CLI does;
+ * - NOT sent: attachments rendered as `system` (the CLI sends those as `role: "system"` messages,
+ *   which the public Messages API does not accept), attachments without `rendered`, `system`
+ *   entries other than the compact boundary, and every metadata line.
+ */
+
+/** A `tool_use` of the conversation's last assistant message that has no `tool_result` yet. */
+export type UnansweredToolUse = {
+  toolUseId: string;
+  /** Uuid of the transcript entry that holds the `tool_use` block (the result's parent). */
+  entryUuid: string;
+};
+
+/** The rebuilt conversation and what a writer needs to continue it. */
+export type RebuiltConversation = {
+  /** The API history, oldest first. Empty for a new session. */
+  messages: BetaMessageParam[];
+  /** Uuid the next entry must name as `parentUuid`; `null` for an empty session. */
+  leafUuid: string | null;
+  /**
+   * `tool_use` blocks of the last assistant message that no `tool_result` answers (repair these:
+   * the API rejects the history otherwise, whatever follows them).
+   */
+  unansweredToolUses: UnansweredToolUse[];
+  /** Role of the last message; `null` when there is none. */
+  lastRole: 'user' | 'assistant' | null;
+};
+
+/** Options of {@link rebuildConversation}. */
+export type RebuildOptions = {
+  /** Resume at this entry instead of the latest leaf (official `resumeSessionAt`). */
+  resumeAt?: string;
+};
+
+type ChainEntry = SessionStoreEntry & { uuid: string };
+
+const CHAIN_TYPES = new Set(['user', 'assistant', 'attachment', 'system']);
+
+function isChainEntry(entry: SessionStoreEntry): entry is ChainEntry {
+  return CHAIN_TYPES.has(entry.type) && typeof entry.uuid === 'string' && entry.isSidechain !== true;
+}
+
+function parentOf(entry: SessionStoreEntry): string | null {
+  return typeof entry.parentUuid === 'string' ? entry.parentUuid : null;
+}
+
+function isCompactBoundary(entry: SessionStoreEntry): boolean {
+  return entry.type === 'system' && entry.subtype === 'compact_boundary';
+}
+
+type MessageObject = { id?: unknown; content?: unknown; role?: unknown };
+
+function messageOf(entry: SessionStoreEntry): MessageObject | undefined {
+  const message = entry.message;
+  return typeof message === 'object' && message !== null ? (message) : undefined;
+}
+
+function assistantIdOf(entry: SessionStoreEntry): string | undefined {
+  if (entry.type !== 'assistant') return undefined;
+  const id = messageOf(entry)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function blocksOf(content: unknown): BetaContentBlockParam[] {
+  if (typeof content === 'string') return content.length === 0 ? [] : [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) return [];
+  return content.filter((block): block is BetaContentBlockParam => typeof block === 'object' && block !== null);
+}
+
+function toolResultsOf(entry: SessionStoreEntry): BetaToolResultBlockParam[] {
+  if (entry.type !== 'user') return [];
+  return blocksOf(messageOf(entry)?.content).filter((block): block is BetaToolResultBlockParam => block.type === 'tool_result');
+}
+
+function renderedUserTexts(entry: SessionStoreEntry): BetaContentBlockParam[] {
+  if (entry.renderedRole !== 'user' || !Array.isArray(entry.rendered)) return [];
+  const blocks: BetaContentBlockParam[] = [];
+  for (const item of entry.rendered as unknown[]) {
+    const content = (item as { content?: unknown } | null)?.content;
+    if (typeof content === 'string' && content.length > 0) blocks.push({ type: 'text', text: content });
+  }
+  return blocks;
+}
+
+/** Index of chain entries by uuid (the first occurrence wins, as stores skip duplicate uuids). */
+function indexChain(entries: readonly SessionStoreEntry[]): { chain: ChainEntry[]; byUuid: Map<string, ChainEntry> } {
+  const chain: ChainEntry[] = [];
+  const byUuid = new Map<string, ChainEntry>();
+  for (const entry of entries) {
+    if (!isChainEntry(entry) || byUuid.has(entry.uuid)) continue;
+    chain.push(entry);
+    byUuid.set(entry.uuid, entry);
+  }
+  return { chain, byUuid };
+}
+
+/** The last chain entry in file order that no other entry names as its parent (rule 2). */
+export function findLeaf(entries: readonly SessionStoreEntry[]): string | null {
+  const { chain } = indexChain(entries);
+  const parents = new Set<string>();
+  for (const entry of chain) {
+    const parent = parentOf(entry);
+    if (parent !== null) parents.add(parent);
+  }
+  for (let index = chain.length - 1; index >= 0; index--) {
+    const entry = chain[index]!;
+    if (!parents.has(entry.uuid)) return entry.uuid;
+  }
+  return null;
+}
+
+/**
+ * Walks from `leaf` to the root (or the last compact boundary), oldest first. A `parentUuid` that
+ * names no entry continues with the chain entry before it in file order, as the CLI does (rule 3).
+ */
+function walk(leaf: ChainEntry, chain: readonly ChainEntry[], byUuid: ReadonlyMap<string, ChainEntry>): ChainEntry[] {
+  const position = new Map(chain.map((entry, index) => [entry.uuid, index]));
+  const path: ChainEntry[] = [];
+  const visited = new Set<string>();
+  let current: ChainEntry | undefined = leaf;
+  while (current !== undefined && !visited.has(current.uuid)) {
+    visited.add(current.uuid);
+    path.push(current);
+    if (isCompactBoundary(current)) break;
+    const parent = parentOf(current);
+    if (parent === null) break;
+    current = byUuid.get(parent) ?? chain[(position.get(current.uuid) ?? 0) - 1];
+  }
+  path.reverse();
+  return splicePreservedSegment(path, byUuid);
+}
+
+/**
+ * After a compaction the boundary names a preserved segment of the old chain (head..tail) that
+ * is sent right after the summary entry (its anchor), §8.
+ */
+function splicePreservedSegment(path: ChainEntry[], byUuid: ReadonlyMap<string, ChainEntry>): ChainEntry[] {
+  const boundary = path[0];
+  if (boundary === undefined || !isCompactBoundary(boundary)) return path;
+  const segment = (boundary.compactMetadata as { preservedSegment?: Record<string, unknown> } | undefined)?.preservedSegment;
+  const { headUuid, anchorUuid, tailUuid } = segment ?? {};
+  if (typeof headUuid !== 'string' || typeof tailUuid !== 'string' || typeof anchorUuid !== 'string') return path;
+  const preserved: ChainEntry[] = [];
+  const onPath = new Set(path.map((entry) => entry.uuid));
+  let current = byUuid.get(tailUuid);
+  while (current !== undefined && !onPath.has(current.uuid)) {
+    preserved.push(current);
+    if (current.uuid === headUuid) break;
+    const parent = parentOf(current);
+    current = parent === null ? undefined : byUuid.get(parent);
+  }
+  preserved.reverse();
+  const anchorIndex = path.findIndex((entry) => entry.uuid === anchorUuid);
+  if (anchorIndex < 0 || preserved.length === 0) return path;
+  return [...path.slice(0, anchorIndex + 1), ...preserved, ...path.slice(anchorIndex + 1)];
+}
+
+/** Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results. */
+class UserTurn {
+  readonly content: BetaContentBlockParam[] = [];
+  private attachmentAnchor = 0;
+  /** When the only content is one prompt string, it is sent as a string, as stored. */
+  private soleString: string | undefined;
+
+  addUser(content: unknown): void {
+    if (typeof content === 'string' && this.content.length === 0 && this.soleString === undefined && content.length > 0) {
+      this.soleString = content;
+      this.content.push({ type: 'text', text: content });
+      return;
+    }
+    this.soleString = undefined;
+    for (const block of blocksOf(content)) {
+      this.content.push(block);
+      if (block.type === 'tool_result') this.attachmentAnchor = this.content.length;
+    }
+  }
+
+  addAttachment(blocks: BetaContentBlockParam[]): void {
+    if (blocks.length === 0) return;
+    this.soleString = undefined;
+    this.content.splice(this.attachmentAnchor, 0, ...blocks);
+    this.attachmentAnchor += blocks.length;
+  }
+
+  toMessage(): BetaMessageParam | undefined {
+    if (this.content.length === 0) return undefined;
+    return { role: 'user', content: this.soleString ?? this.content };
+  }
+}
+
+/**
+ * Rebuilds the API history of a transcript. Entries are in file (append) order; metadata lines
+ * and sidechain entries are ignored.
+ */
+export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
+  const { chain, byUuid } = indexChain(entries);
+  const leafUuid = options.resumeAt ?? findLeaf(entries);
+  const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null };
+  if (leafUuid === null) return empty;
+  const leaf = byUuid.get(leafUuid);
+  if (leaf === undefined) return { ...empty, leafUuid: options.resumeAt === undefined ? null : leafUuid };
+
+  const assistantEntriesById = new Map<string, ChainEntry[]>();
+  const resultsByToolUseId = new Map<string, ChainEntry[]>();
+  for (const entry of chain) {
+    const id = assistantIdOf(entry);
+    if (id !== undefined) assistantEntriesById.set(id, [...(assistantEntriesById.get(id) ?? []), entry]);
+    for (const result of toolResultsOf(entry)) {
+      resultsByToolUseId.set(result.tool_use_id, [...(resultsByToolUseId.get(result.tool_use_id) ?? []), entry]);
+    }
+  }
+
+  const path = walk(leaf, chain, byUuid);
+  const filePosition = new Map(chain.map((entry, index) => [entry.uuid, index]));
+  const messages: BetaMessageParam[] = [];
+  const consumed = new Set<string>();
+  let userTurn: UserTurn | undefined;
+  let unanswered: UnansweredToolUse[] = [];
+
+  const flushUser = (): void => {
+    const message = userTurn?.toMessage();
+    if (message !== undefined) messages.push(message);
+    userTurn = undefined;
+  };
+  const user = (): UserTurn => (userTurn ??= new UserTurn());
+
+  for (const entry of path) {
+    if (consumed.has(entry.uuid)) continue;
+    consumed.add(entry.uuid);
+    if (entry.type === 'assistant') {
+      flushUser();
+      const id = assistantIdOf(entry);
+      // Siblings off the walked path count only when they come from the same response (rule 4).
+      const group = id === undefined ? [entry] : (assistantEntriesById.get(id) ?? [entry]);
+      const content: BetaContentBlockParam[] = [];
+      const toolUses: UnansweredToolUse[] = [];
+      for (const member of group) {
+        consumed.add(member.uuid);
+        for (const block of blocksOf(messageOf(member)?.content)) {
+          content.push(toRequestBlock(block));
+          if (block.type === 'tool_use') toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
+        }
+      }
+      if (content.length === 0) continue;
+      const previous = messages.at(-1);
+      if (previous?.role === 'assistant' && Array.isArray(previous.content)) previous.content.push(...content);
+      else messages.push({ role: 'assistant', content });
+      unanswered = toolUses;
+      // Results of these calls follow the message, in file order, wherever they hang (fan-out).
+      const resultEntries = toolUses
+        .flatMap((toolUse) => resultsByToolUseId.get(toolUse.toolUseId) ?? [])
+        .filter((result, index, all) => all.indexOf(result) === index && !consumed.has(result.uuid))
+        .sort((left, right) => filePosition.get(left.uuid)! - filePosition.get(right.uuid)!);
+      for (const result of resultEntries) {
+        consumed.add(result.uuid);
+        user().addUser(messageOf(result)?.content);
+      }
+      const answered = new Set(resultEntries.flatMap((result) => toolResultsOf(result).map((block) => block.tool_use_id)));
+      unanswered = unanswered.filter((toolUse) => !answered.has(toolUse.toolUseId));
+    } else if (entry.type === 'user') {
+      user().addUser(messageOf(entry)?.content);
+    } else if (entry.type === 'attachment') {
+      user().addAttachment(renderedUserTexts(entry));
+    }
+  }
+  flushUser();
+  const last = messages.at(-1);
+  return {
+    messages,
+    leafUuid: leaf.uuid,
+    unansweredToolUses: unanswered,
+    lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
+  };
+}
