@@ -163,3 +163,8 @@ export class UnsupportedFeatureError extends SdkError {
     super(message);
   }
 }
+
+/** A `ClaudeSDKClient` method that needs a connection was called before `connect()` or after `disconnect()`. */
+export class NotConnectedError extends SdkError {
+  static override readonly brand: string = '@sdk/core/NotConnectedError';
+}

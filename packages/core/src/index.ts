@@ -35,9 +35,11 @@ export { projectKeyForPath } from './store/project-key.js';
 export { foldSessionSummary } from './store/summary.js';
 export { projectKeyForDirectory } from './project-directory.js';
 export {
+  AbortError,
   EntryTooLargeError,
   InvalidArgumentError,
   InvalidSessionKeyError,
+  NotConnectedError,
   SdkError,
   SessionConflictError,
   SessionLeaseError,
@@ -46,6 +48,7 @@ export {
   StoreCapabilityError,
   StoreUnavailableError,
   TranscriptCorruptError,
+  UnsupportedFeatureError,
 } from './errors.js';
 export type {
   ForkSessionOptions,
@@ -62,6 +65,73 @@ export type {
 } from './sessions/types.js';
 export type { SessionFunctions } from './sessions/session-functions.js';
 export { createSessionFunctions } from './sessions/session-functions.js';
+export type {
+  AgentDefinition,
+  AsyncHookJSONOutput,
+  BaseHookInput,
+  CanUseTool,
+  EffortLevel,
+  ElicitationRequest,
+  ElicitationResult,
+  HookCallback,
+  HookCallbackMatcher,
+  HookEvent,
+  HookInput,
+  HookJSONOutput,
+  JsonSchemaOutputFormat,
+  McpHttpServerConfig,
+  McpSdkServerConfigWithInstance,
+  McpServerConfig,
+  McpServerToolPolicy,
+  McpSSEServerConfig,
+  McpStdioServerConfig,
+  OnElicitation,
+  OnUserDialog,
+  Options,
+  OutputFormat,
+  PermissionBehavior,
+  PermissionDecisionClassification,
+  PermissionResult,
+  PermissionRuleValue,
+  PermissionUpdate,
+  PermissionUpdateDestination,
+  SandboxSettings,
+  SdkBeta,
+  SdkPluginConfig,
+  SessionStoreFlush,
+  SettingSource,
+  Settings,
+  SpawnedProcess,
+  SpawnOptions,
+  SyncHookJSONOutput,
+  SystemPromptOption,
+  ThinkingAdaptive,
+  ThinkingConfig,
+  ThinkingDisabled,
+  ThinkingEnabled,
+  ToolConfig,
+  UserDialogRequest,
+  UserDialogResult,
+} from './query/options.js';
+export { HOOK_EVENTS } from './query/options.js';
+export type {
+  AccountInfo,
+  AgentInfo,
+  McpServerStatus,
+  McpSetServersResult,
+  ModelInfo,
+  Query,
+  RewindFilesResult,
+  SDKControlInitializeResponse,
+  SDKControlInterruptResponse,
+  SDKControlSetPermissionModeResponse,
+  SDKUserMessageInput,
+  SlashCommand,
+} from './query/query-types.js';
+export type { QueryFactoryConfig, QueryFunction, QueryParams } from './query/create-query.js';
+export { createQuery } from './query/create-query.js';
+export { ClaudeSDKClient } from './query/claude-sdk-client.js';
+export { CLAUDE_CODE_PRESET_PROMPT, DEFAULT_MODEL, SYSTEM_PROMPT_DYNAMIC_BOUNDARY } from './query/resolve-options.js';
 export type { AgentExecutorDependencies, ExecutorLogger } from './executor/agent-executor.js';
 export { AgentExecutor } from './executor/agent-executor.js';
 export type { TurnRequest } from './executor/turn-request.js';

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type Anthropic from '@anthropic-ai/sdk';
+import { InvalidArgumentError } from '../errors.js';
+import { AgentExecutor } from '../executor/agent-executor.js';
+import { projectScope } from '../sessions/project-scope.js';
+import type { SessionStore } from '../store/session-store.js';
+import { InputQueue } from './input-queue.js';
+import type { Options } from './options.js';
+import type { Query, SDKUserMessageInput } from './query-types.js';
+import { QueryRun } from './query-run.js';
+import { clientOptionsOf, environmentOf, modelOf, systemPromptOf, validateOptions } from './resolve-options.js';
+import { ScratchSessionStore } from './scratch-store.js';
+import { startSession } from './session-start.js';
+
+const DEFAULT_LOAD_TIMEOUT_MS = 60_000;
+
+/** The arguments of `query()`, as officially. */
+export type QueryParams = { prompt: string | AsyncIterable<SDKUserMessageInput>; options?: Options };
+
+/** The `query()` function. */
+export type QueryFunction = (params: QueryParams) => Query;
+
+/** How {@link createQuery} builds its queries. */
+export type QueryFactoryConfig = {
+  /**
+   * The store of queries without `options.sessionStore`, given the query's environment
+   * (`options.env` or `process.env`). Called when a query starts; cache inside if construction is
+   * costly. Without it, such queries fail with `InvalidArgumentError` (unless `persistSession` is
+   * false, which then starts from an empty in-process store).
+   */
+  defaultStore?: (environment: { [name: string]: string | undefined }) => SessionStore;
+  /** The API client of every query (tests, custom transports); default: one per query, from the environment. */
+  client?: Anthropic;
+  /** UUID generator for session ids, entries and messages. Default `crypto.randomUUID`. */
+  generateId?: () => string;
+};
+
+/**
+ * Creates a `query()` with the official signature over the stateless executor. `@sdk/compat`
+ * calls it with the file store of `~/.claude` (or `CLAUDE_CONFIG_DIR`) as the default store, which
+ * makes it the official `query()`.
+ *
+ * `query()` returns at once. Option errors throw synchronously; store and API failures surface
+ * while iterating.
+ */
+export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
+  return function query({ prompt, options = {} }: QueryParams): Query {
+    if (typeof prompt !== 'string' && (typeof prompt !== 'object' || prompt === null || !(Symbol.asyncIterator in prompt))) {
+      throw new InvalidArgumentError('prompt must be a string or an AsyncIterable of SDKUserMessage', 'prompt');
+    }
+    validateOptions(options);
+    const environment = environmentOf(options);
+    const store = storeOf(options, environment, config);
+    const scope = projectScope(options.cwd, environment);
+    const generateId = config.generateId ?? randomUUID;
+    const executorDependencies = config.client === undefined ? { store, clientOptions: clientOptionsOf(environment), generateId } : { store, client: config.client, generateId };
+    const executor = new AgentExecutor(executorDependencies);
+    let input: InputQueue;
+    if (typeof prompt === 'string') {
+      input = InputQueue.of({ type: 'user', message: { role: 'user', content: prompt }, parent_tool_use_id: null });
+    } else {
+      input = new InputQueue();
+      void input.add(prompt);
+    }
+    return new QueryRun({
+      options,
+      executor,
+      input,
+      projectKey: scope.projectKey,
+      cwd: scope.directory,
+      model: modelOf(options, environment),
+      systemPrompt: systemPromptOf(options.systemPrompt, scope.directory),
+      startSession: () =>
+        startSession(options, { store, projectKey: scope.projectKey, generateId, loadTimeoutMs: options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS }),
+    });
+  };
+}
+
+function storeOf(options: Options, environment: { [name: string]: string | undefined }, config: QueryFactoryConfig): SessionStore {
+  if (options.persistSession === false) {
+    // Resuming still reads the real store; only writes stay in the process.
+    return new ScratchSessionStore(config.defaultStore?.(environment));
+  }
+  if (options.sessionStore !== undefined) return options.sessionStore;
+  if (config.defaultStore !== undefined) return config.defaultStore(environment);
+  throw new InvalidArgumentError('options.sessionStore is required: this query() has no default store', 'sessionStore');
+}

@@ -1,0 +1,305 @@
+import type { BetaContentBlockParam } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import { AbortError, InvalidArgumentError, UnsupportedFeatureError } from '../errors.js';
+import type { AgentExecutor } from '../executor/agent-executor.js';
+import type { TurnRequest } from '../executor/turn-request.js';
+import type { ModelUsage, PermissionMode, SDKMessage, SDKResultMessage } from '../messages.js';
+import { DEFAULT_MODEL_PRICES } from '../pricing.js';
+import type { SessionRef } from '../store/session-store.js';
+import type { InputQueue } from './input-queue.js';
+import type { Options } from './options.js';
+import type {
+  AccountInfo,
+  AgentInfo,
+  McpServerStatus,
+  McpSetServersResult,
+  ModelInfo,
+  Query,
+  RewindFilesResult,
+  SDKControlInitializeResponse,
+  SDKControlInterruptResponse,
+  SDKControlSetPermissionModeResponse,
+  SDKUserMessageInput,
+  SlashCommand,
+} from './query-types.js';
+import { thinkingOf, type ThinkingSetting } from './resolve-options.js';
+import type { SessionStart } from './session-start.js';
+
+/** Everything a {@link QueryRun} is built from; resolved by `query()` before anything runs. */
+export type QueryRunSetup = {
+  options: Options;
+  executor: AgentExecutor;
+  input: InputQueue;
+  projectKey: string;
+  cwd: string;
+  model: string;
+  systemPrompt: TurnRequest['systemPrompt'];
+  /** Resolves the first turn's session (resume, continue, fork); called once, on first iteration. */
+  startSession: () => Promise<SessionStart>;
+};
+
+/** The `Query` behind `query()`: runs one executor turn per input message on one session. */
+export class QueryRun implements Query {
+  private readonly generator: AsyncGenerator<SDKMessage, void>;
+  private readonly setup: QueryRunSetup;
+  private model: string;
+  private permissionMode: PermissionMode;
+  private thinking: ThinkingSetting;
+  private turnController: AbortController | undefined;
+  private closed = false;
+  private totalCostUsd = 0;
+  private readonly modelUsage: Record<string, ModelUsage> = {};
+
+  constructor(setup: QueryRunSetup) {
+    this.setup = setup;
+    this.model = setup.model;
+    this.permissionMode = setup.options.permissionMode ?? 'default';
+    this.thinking = thinkingOf(setup.options);
+    this.generator = this.run();
+  }
+
+  next(...args: [] | [unknown]): Promise<IteratorResult<SDKMessage, void>> {
+    return this.generator.next(...args);
+  }
+
+  return(value?: void | PromiseLike<void>): Promise<IteratorResult<SDKMessage, void>> {
+    this.close();
+    return this.generator.return(value);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<SDKMessage, void>> {
+    this.close();
+    return this.generator.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  private async *run(): AsyncGenerator<SDKMessage, void> {
+    const userSignal = this.setup.options.abortController?.signal;
+    try {
+      const start = await this.untilAborted(this.setup.startSession(), userSignal);
+      const session: SessionRef = { projectKey: this.setup.projectKey, sessionId: start.sessionId };
+      let resumeAt = start.resumeAt;
+      for (;;) {
+        if (this.closed) return;
+        const message = await this.setup.input.next(userSignal);
+        if (message === undefined || this.closed) return;
+        const controller = new AbortController();
+        this.turnController = controller;
+        const forward = (): void => controller.abort(userSignal?.reason);
+        userSignal?.addEventListener('abort', forward, { once: true });
+        try {
+          const request = this.turnRequest(session, message, controller.signal, resumeAt);
+          resumeAt = undefined;
+          for await (const output of this.setup.executor.runTurn(request)) {
+            if (userSignal?.aborted === true) throw new AbortError('Claude Code process aborted by user');
+            if (this.closed) return;
+            yield output.type === 'result' ? this.accumulate(output) : output;
+          }
+        } finally {
+          userSignal?.removeEventListener('abort', forward);
+          this.turnController = undefined;
+        }
+        if (userSignal?.aborted === true) throw new AbortError('Claude Code process aborted by user');
+      }
+    } catch (error) {
+      if (userSignal?.aborted === true && !(error instanceof AbortError)) throw new AbortError('Claude Code process aborted by user', { cause: error });
+      throw error;
+    } finally {
+      this.closed = true;
+      this.setup.input.close();
+    }
+  }
+
+  private turnRequest(session: SessionRef, message: SDKUserMessageInput, signal: AbortSignal, resumeAt: string | undefined): TurnRequest {
+    const { options } = this.setup;
+    if (message.type !== 'user' || typeof message.message !== 'object') {
+      throw new InvalidArgumentError(`prompt: every input message must be an SDKUserMessage ({type: 'user', message}), got type ${String(message.type)}`, 'prompt');
+    }
+    if (message.shouldQuery === false) {
+      throw new UnsupportedFeatureError('SDKUserMessage.shouldQuery: false (append without a turn) is not supported', 'shouldQuery');
+    }
+    const request: TurnRequest = {
+      session,
+      prompt: message.message.content as string | BetaContentBlockParam[],
+      model: this.model,
+      maxTokens: this.thinking.maxTokens,
+      cwd: this.setup.cwd,
+      signal,
+      permissionMode: this.permissionMode,
+    };
+    if (message.uuid !== undefined) request.promptUuid = message.uuid;
+    if (this.setup.systemPrompt !== undefined) request.systemPrompt = this.setup.systemPrompt;
+    if (this.thinking.thinking !== undefined) request.thinking = this.thinking.thinking;
+    if (options.maxTurns !== undefined) request.maxTurns = options.maxTurns;
+    if (options.maxBudgetUsd !== undefined) request.maxBudgetUsd = Math.max(options.maxBudgetUsd - this.totalCostUsd, Number.MIN_VALUE);
+    if (options.includePartialMessages === true) request.includePartialMessages = true;
+    if (resumeAt !== undefined) request.resumeAt = resumeAt;
+    return request;
+  }
+
+  /** `total_cost_usd` and `modelUsage` are cumulative over the query's turns, as officially. */
+  private accumulate(result: SDKResultMessage): SDKResultMessage {
+    this.totalCostUsd += result.total_cost_usd;
+    for (const [model, usage] of Object.entries(result.modelUsage)) {
+      const sum = this.modelUsage[model];
+      if (sum === undefined) {
+        this.modelUsage[model] = { ...usage };
+        continue;
+      }
+      sum.inputTokens += usage.inputTokens;
+      sum.outputTokens += usage.outputTokens;
+      sum.cacheReadInputTokens += usage.cacheReadInputTokens;
+      sum.cacheCreationInputTokens += usage.cacheCreationInputTokens;
+      sum.webSearchRequests += usage.webSearchRequests;
+      sum.costUSD += usage.costUSD;
+    }
+    return { ...result, total_cost_usd: this.totalCostUsd, modelUsage: structuredClone(this.modelUsage) };
+  }
+
+  private async untilAborted<T>(operation: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (signal === undefined) return operation;
+    if (signal.aborted) throw new AbortError('Operation aborted');
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new AbortError('Operation aborted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([operation, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  async interrupt(): Promise<SDKControlInterruptResponse> {
+    const stillQueued = this.setup.input.pendingUuids();
+    this.turnController?.abort(new AbortError('interrupted'));
+    return { still_queued: stillQueued };
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<SDKControlSetPermissionModeResponse> {
+    if (mode === 'bypassPermissions' && this.setup.options.allowDangerouslySkipPermissions !== true) {
+      throw new InvalidArgumentError("setPermissionMode: 'bypassPermissions' requires options.allowDangerouslySkipPermissions", 'mode');
+    }
+    this.permissionMode = mode;
+    return { mode };
+  }
+
+  async setModel(model?: string): Promise<void> {
+    this.model = model ?? this.setup.model;
+  }
+
+  async setMaxThinkingTokens(maxThinkingTokens: number | null): Promise<void> {
+    this.thinking = thinkingOf({ maxThinkingTokens: maxThinkingTokens ?? 0 });
+  }
+
+  async initializationResult(): Promise<SDKControlInitializeResponse> {
+    return {
+      commands: [],
+      agents: await this.supportedAgents(),
+      output_style: 'default',
+      available_output_styles: ['default'],
+      models: await this.supportedModels(),
+      account: await this.accountInfo(),
+    };
+  }
+
+  reinitialize(): Promise<SDKControlInitializeResponse> {
+    return this.initializationResult();
+  }
+
+  async supportedCommands(): Promise<SlashCommand[]> {
+    return [];
+  }
+
+  async supportedModels(): Promise<ModelInfo[]> {
+    return Object.keys(DEFAULT_MODEL_PRICES).map((value) => ({ value, displayName: value, description: `${value} (bundled price table)` }));
+  }
+
+  async supportedAgents(): Promise<AgentInfo[]> {
+    return Object.entries(this.setup.options.agents ?? {}).map(([name, agent]) => (agent.model === undefined ? { name, description: agent.description } : { name, description: agent.description, model: agent.model }));
+  }
+
+  async mcpServerStatus(): Promise<McpServerStatus[]> {
+    return [];
+  }
+
+  async accountInfo(): Promise<AccountInfo> {
+    const client = this.setup.executor.client;
+    return { apiKeySource: client.apiKey === null ? 'none' : 'ANTHROPIC_API_KEY', apiProvider: 'firstParty' };
+  }
+
+  async streamInput(stream: AsyncIterable<SDKUserMessageInput>): Promise<void> {
+    await this.setup.input.add(stream);
+  }
+
+  async backgroundTasks(): Promise<boolean> {
+    return false;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.turnController?.abort(new AbortError('closed'));
+    this.setup.input.close();
+  }
+
+  setMcpPermissionModeOverride(): Promise<{ warning?: string }> {
+    return unsupported('setMcpPermissionModeOverride');
+  }
+  applyFlagSettings(): Promise<void> {
+    return unsupported('applyFlagSettings');
+  }
+  updateSettings(): Promise<void> {
+    return unsupported('updateSettings');
+  }
+  getContextUsage(): Promise<Record<string, unknown>> {
+    return unsupported('getContextUsage');
+  }
+  usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET(): Promise<Record<string, unknown>> {
+    return unsupported('usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET');
+  }
+  readFile(): Promise<Record<string, unknown> | null> {
+    return unsupported('readFile');
+  }
+  reloadPlugins(): Promise<Record<string, unknown>> {
+    return unsupported('reloadPlugins');
+  }
+  reloadSkills(): Promise<Record<string, unknown>> {
+    return unsupported('reloadSkills');
+  }
+  reloadOutputStyles(): Promise<Record<string, unknown>> {
+    return unsupported('reloadOutputStyles');
+  }
+  rewindFiles(): Promise<RewindFilesResult> {
+    return unsupported('rewindFiles');
+  }
+  seedReadState(): Promise<void> {
+    return unsupported('seedReadState');
+  }
+  reconnectMcpServer(): Promise<void> {
+    return unsupported('reconnectMcpServer');
+  }
+  toggleMcpServer(): Promise<void> {
+    return unsupported('toggleMcpServer');
+  }
+  readMcpResource(): Promise<Record<string, unknown>> {
+    return unsupported('readMcpResource');
+  }
+  setMcpServers(): Promise<McpSetServersResult> {
+    return unsupported('setMcpServers');
+  }
+  stopTask(): Promise<void> {
+    return unsupported('stopTask');
+  }
+}
+
+function unsupported(method: string): Promise<never> {
+  return Promise.reject(new UnsupportedFeatureError(`Query.${method}() is not supported by @sdk/core (see docs/compat.md)`, method));
+}
