@@ -21,6 +21,9 @@ import { registerSummaries } from './spec/summaries.js';
 import { registerWindowedLoad } from './spec/windowed-load.js';
 import type { ConformanceGroup, StoreConformanceOptions } from './types.js';
 
+/** Groups whose tests mostly wait out TTLs: run concurrently so the waits overlap. */
+const waitingGroups: ReadonlySet<ConformanceGroup> = new Set(['expiry', 'leases']);
+
 const groups: ReadonlyArray<[ConformanceGroup, (context: SpecContext) => void]> = [
   ['append-load', registerAppendLoad],
   ['empty-append', registerEmptyAppend],
@@ -66,7 +69,8 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     for (const [group, register] of groups) {
       const reason = options.skip?.[group];
       if (reason === undefined) {
-        describe(group, () => register(context));
+        const describeGroup = waitingGroups.has(group) ? describe.concurrent : describe;
+        describeGroup(group, () => register(context));
       } else {
         describe.skip(`${group} (skipped: ${reason})`, () => register(context));
       }
