@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { detectCapabilities } from './capabilities.js';
 import type { SpecContext } from './context.js';
 import { createSpecContext } from './context.js';
@@ -61,10 +61,14 @@ export const conformanceGroups: readonly ConformanceGroup[] = groups.map(([group
  */
 export function runStoreConformance(options: StoreConformanceOptions): void {
   describe(`SessionStore conformance: ${options.name}`, async () => {
-    // Capabilities decide which tests are skipped, and vitest needs that when registering them.
+    // Capabilities decide which tests are skipped, and vitest needs that when registering them,
+    // so one store is created while tests are collected. It is destroyed in afterAll: the caller's
+    // beforeAll (connecting a client, say) has not run yet, and destroy may need it.
     const probe = await options.create();
     const capabilities = detectCapabilities(probe);
-    await options.destroy?.(probe);
+    afterAll(async () => {
+      await options.destroy?.(probe);
+    });
     const context = createSpecContext(options, capabilities);
     for (const [group, register] of groups) {
       const reason = options.skip?.[group];

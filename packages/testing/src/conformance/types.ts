@@ -27,7 +27,12 @@ export type ConformanceGroup =
 export type StoreConformanceOptions = {
   /** Shown in the suite name: `SessionStore conformance: <name>`. */
   name: string;
-  /** A fresh, empty, isolated store per test (e.g. a unique key prefix / temp dir). */
+  /**
+   * A fresh, empty, isolated store per test (e.g. a unique key prefix / temp dir). Also called
+   * once while vitest collects tests, before any `beforeAll` hook, to detect which optional
+   * methods and extensions the store has: constructing a store must not need a connection that a
+   * hook opens (connect lazily, or in `create` itself). That store is destroyed in `afterAll`.
+   */
   create: () => SessionStore | Promise<SessionStore>;
   /** Called after each test with the store create() returned. */
   destroy?: (store: SessionStore) => void | Promise<void>;
