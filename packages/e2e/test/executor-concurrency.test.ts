@@ -1,4 +1,4 @@
-import { SessionConflictError, type SessionStore, type SessionStoreEntry } from '@sdk/core';
+import { SessionConflictError, type ExtendedSessionStore, type SessionStore, type SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { echoReply, startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,12 +15,12 @@ afterAll(async () => {
 beforeEach(() => emulator.reset());
 
 /** The memory store reduced to `append`/`load`/`appendIf`: conditional append without leases. */
-function conditionalOnly(store: InMemorySessionStore): SessionStore {
+function conditionalOnly(store: InMemorySessionStore): ExtendedSessionStore {
   return {
     append: (key, entries) => store.append(key, entries),
     load: (key) => store.load(key),
     appendIf: (key, entries, condition) => store.appendIf(key, entries, condition),
-  } as SessionStore;
+  };
 }
 
 /** Every turn's entries are contiguous: prompt, its answer, last-prompt, each chained to the one before. */

@@ -20,7 +20,7 @@ export function newSession(projectKey = 'executor-e2e'): SessionRef {
 
 /** Runs one turn to its end and returns every message and the result. */
 export async function runTurn(
-  executor: AgentExecutor,
+  executor: Pick<AgentExecutor, 'runTurn'>,
   request: Omit<TurnRequest, 'model'> & { model?: string },
 ): Promise<{ messages: SDKMessage[]; result: SDKResultMessage }> {
   const messages: SDKMessage[] = [];
