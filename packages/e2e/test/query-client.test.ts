@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClaudeSDKClient, createQuery, NotConnectedError, projectKeyForDirectory, type Options, type SessionStore } from '@sdk/core';
+import { FileSessionStore } from '@sdk/store-file';
+import { InMemorySessionStore } from '@sdk/store-memory';
+import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { conversationOf, emulatorEnvironment, messageRequests, type QueryMessage } from './support/query-harness.js';
+
+let emulator: MessagesEmulator;
+const cwd = tmpdir();
+
+beforeAll(async () => {
+  emulator = await startMessagesEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => emulator.reset());
+
+function clientOn(store: SessionStore, options: Options = {}): ClaudeSDKClient {
+  return new ClaudeSDKClient({ env: emulatorEnvironment(emulator.url), cwd, ...options }, createQuery({ defaultStore: () => store }));
+}
+
+async function response(client: ClaudeSDKClient): Promise<QueryMessage[]> {
+  const messages: QueryMessage[] = [];
+  for await (const message of client.receiveResponse()) messages.push(message);
+  return messages;
+}
+
+async function manyTurns(store: SessionStore, turns: number): Promise<void> {
+  const client = clientOn(store);
+  await client.connect();
+  let sessionId: string | undefined;
+  for (let turn = 1; turn <= turns; turn++) {
+    await client.query(`turn ${turn}`);
+    const messages = await response(client);
+    const result = messages.at(-1);
+    expect(result).toMatchObject({ type: 'result', subtype: 'success', result: `echo: turn ${turn} [messages=${2 * turn - 1}]` });
+    sessionId ??= result?.session_id;
+    expect(result?.session_id).toBe(sessionId);
+  }
+  await client.disconnect();
+  const requests = messageRequests(emulator.requests);
+  expect(requests).toHaveLength(turns);
+  expect(conversationOf(requests.at(-1)!)).toHaveLength(2 * turns - 1);
+  const entries = await store.load({ projectKey: projectKeyForDirectory(cwd), sessionId: sessionId! });
+  expect(entries?.filter((entry) => entry.type === 'user')).toHaveLength(turns);
+}
+
+describe('ClaudeSDKClient', () => {
+  it('runs 100 turns on one session with the memory store', async () => {
+    await manyTurns(new InMemorySessionStore(), 100);
+  });
+
+  it('runs 100 turns on one session with the file store', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'client-file-'));
+    try {
+      await manyTurns(new FileSessionStore({ root, durability: 'none' }), 100);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('receiveResponse stops after the result; receiveMessages goes on with the next turn', async () => {
+    const client = clientOn(new InMemorySessionStore());
+    await client.connect('first');
+    const first = await response(client);
+    expect(first.map((message) => message.type)).toEqual(['system', 'assistant', 'result']);
+    await client.query('second');
+    const seen: string[] = [];
+    for await (const message of client.receiveMessages()) {
+      seen.push(message.type);
+      if (message.type === 'result') break;
+    }
+    expect(seen).toEqual(['system', 'assistant', 'result']);
+    await client.disconnect();
+  });
+
+  it('setModel applies to the next turn and interrupt ends the running one', async () => {
+    const client = clientOn(new InMemorySessionStore(), { includePartialMessages: true });
+    await client.connect();
+    await client.setModel('claude-haiku-4-5');
+    await client.query('model?');
+    await response(client);
+    expect(messageRequests(emulator.requests)[0]?.body.model).toBe('claude-haiku-4-5');
+
+    emulator.enqueue(textReply('a long answer the user stops', { eventDelayMs: 200 }));
+    await client.query('stop me');
+    const messages: QueryMessage[] = [];
+    for await (const message of client.receiveResponse()) {
+      messages.push(message);
+      if (message.type === 'stream_event' && messages.filter((seen) => seen.type === 'stream_event').length === 1) await client.interrupt();
+    }
+    expect(messages.at(-1)).toMatchObject({ type: 'result', subtype: 'error_during_execution', is_error: true });
+
+    await client.query('still here?');
+    expect((await response(client)).at(-1)).toMatchObject({ type: 'result', subtype: 'success' });
+    await client.disconnect();
+  });
+
+  it('refuses to send before connect, and disposes with await using', async () => {
+    const store = new InMemorySessionStore();
+    const unconnected = clientOn(store);
+    await expect(unconnected.query('too early')).rejects.toBeInstanceOf(NotConnectedError);
+    {
+      await using client = clientOn(store);
+      await client.connect('hello');
+      await response(client);
+    }
+    expect(messageRequests(emulator.requests)).toHaveLength(1);
+  });
+});
