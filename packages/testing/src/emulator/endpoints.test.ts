@@ -42,6 +42,25 @@ describe('non-streaming messages.create', () => {
     expect(message.id).toMatch(/^msg_01/);
   });
 
+  it('returns thinking with its signature and redacted thinking', async () => {
+    emulator.enqueue({
+      type: 'message',
+      content: [
+        { type: 'thinking', thinking: 'step by step', signature: 'c2ln' },
+        { type: 'redacted_thinking', data: 'cmVkYWN0ZWQ=' },
+        { type: 'text', text: 'answer' },
+      ],
+    });
+    const message = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages });
+
+    expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'step by step', signature: 'c2ln' },
+      { type: 'redacted_thinking', data: 'cmVkYWN0ZWQ=' },
+      { type: 'text', text: 'answer' },
+    ]);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+
   it('computes usage deterministically from system, messages and tools', async () => {
     emulator.enqueue(textReply('abcdefghi'));
     const body = { model: 'claude-haiku-4-5', max_tokens: 100, system: 'Be brief.', messages, tools };

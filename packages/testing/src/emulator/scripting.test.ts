@@ -70,6 +70,15 @@ describe('scripted replies', () => {
     expect((failure as Error).message).toContain('Emulator responder threw: script bug');
   });
 
+  it('answers an unknown reply shape from an untyped caller with a 500 instead of hanging', async () => {
+    const { emulator, client } = await start();
+    emulator.enqueue({ type: 'bogus' } as never);
+
+    const failure = await replyText(client, hello).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Anthropic.InternalServerError);
+    expect((failure as Error).message).toContain('Emulator cannot serve reply');
+  });
+
   it('reset() drops queued replies and recorded requests', async () => {
     const { emulator, client } = await start();
     emulator.enqueue(textReply('dropped'));

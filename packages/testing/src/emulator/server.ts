@@ -56,6 +56,8 @@ export async function startMessagesEmulator(options: EmulatorOptions = {}): Prom
       }
     });
   });
+  // A client that hangs up mid-request must not take the emulator down with an unhandled socket error.
+  server.on('clientError', (_error, socket) => socket.destroy());
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -205,6 +207,8 @@ export async function startMessagesEmulator(options: EmulatorOptions = {}): Prom
         return;
       }
     }
+    // Only reachable from untyped callers; answering beats leaving the client waiting forever.
+    sendError(response, requestId, 500, 'api_error', `Emulator cannot serve reply ${JSON.stringify(reply)}`);
   }
 
   /** Writes SSE events, pacing them by `delayMs`; stops early if the client went away or the emulator closed. */

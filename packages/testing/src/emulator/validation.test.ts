@@ -185,6 +185,20 @@ describe('request validation', () => {
     });
   });
 
+  it('accepts the Claude Code shape: system entries between user, tool_use and tool_result turns', async () => {
+    await accepts({
+      ...base,
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: '<system-reminder>x</system-reminder>' }, { type: 'text', text: 'read it' }] },
+        { role: 'system', content: [{ type: 'text', text: '# Environment' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'Reading.' }, toolUse('toolu_cc1')] },
+        { role: 'system', content: 'late context' },
+        { role: 'user', content: [toolResult('toolu_cc1')] },
+      ],
+    });
+    expect(emulator.requests.at(-1)!.messages).toHaveLength(5);
+  });
+
   it('requires name and input_schema on custom tools but allows server tools', async () => {
     const messages = [{ role: 'user', content: 'hi' }];
     expect(await rejectionOf({ ...base, messages, tools: [{ input_schema: { type: 'object' } }] })).toBe('tools.0.name: Field required');
