@@ -13,7 +13,14 @@ import {
 import type { SessionStore, SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSessions, fixtureUuid, subagentTranscript, type FixtureSession } from './support/session-transcripts.js';
+import {
+  fixtureSessions,
+  fixtureUuid,
+  knownStrings,
+  normalizeFresh,
+  subagentTranscript,
+  type FixtureSession,
+} from './support/session-transcripts.js';
 
 // Our session functions against the official ones (0.3.332, pure: no CLI is spawned), on the same
 // store holding the same realistic transcripts: every output must be deep-equal.
@@ -183,36 +190,6 @@ describe('the project key without dir', () => {
     );
   });
 });
-
-/**
- * Replaces what a mutation makes fresh (uuids and session ids not in the source, timestamps of
- * now) with placeholders numbered by first appearance, so two runs compare equal.
- */
-function normalizeFresh(entries: unknown, known: Set<string>): unknown {
-  const fresh = new Map<string, string>();
-  const walk = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      if (known.has(value)) return value;
-      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
-        if (!fresh.has(value)) fresh.set(value, `fresh-${fresh.size}`);
-        return fresh.get(value);
-      }
-      if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value)) return 'now';
-      return value;
-    }
-    if (Array.isArray(value)) return value.map(walk);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, walk(field)]));
-    return value;
-  };
-  return walk(plain(entries));
-}
-
-function knownStrings(value: unknown, into = new Set<string>()): Set<string> {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) knownStrings(item, into);
-  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) knownStrings(item, into);
-  return into;
-}
 
 describe.each(STORE_KINDS)('mutations write what the official ones write, on $name', ({ create }) => {
   let officialStore: SessionStore;

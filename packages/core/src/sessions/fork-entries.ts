@@ -126,7 +126,8 @@ function messageNotFound(messageId: string, sessionId: string): SessionNotFoundE
 }
 
 /**
- * Builds the entries of a fork of `sourceSessionId`. Rejects with `SessionNotFoundError` when the
+ * Builds the entries of a fork of `sourceSessionId`; without a `title` option the fork is named
+ * after `inheritedTitle()` (by default the last custom or AI title, else the first prompt). Rejects with `SessionNotFoundError` when the
  * session has no messages on its main thread or `upToMessageId` is not one of its entries.
  */
 export function forkEntries(
@@ -134,6 +135,7 @@ export function forkEntries(
   sourceSessionId: string,
   options: { upToMessageId?: string | undefined; title?: string | undefined },
   forkSessionId: string = randomUUID(),
+  inheritedTitle: () => string | undefined = () => titleOf(entries),
 ): SessionStoreEntry[] {
   const bookkeeping = collect(entries, sourceSessionId);
   let copied = bookkeeping.transcript.filter((entry) => !entry.isSidechain);
@@ -211,7 +213,7 @@ export function forkEntries(
   if (bookkeeping.atisLatch !== undefined) fork.push({ type: 'atis-latch', sessionId: forkSessionId, atis: bookkeeping.atisLatch });
   if (bookkeeping.toolsUsed !== undefined) fork.push({ type: 'tools-used', sessionId: forkSessionId, tools: bookkeeping.toolsUsed });
   if (bookkeeping.relocatedCwd) fork.push({ type: 'relocated', sessionId: forkSessionId, relocatedCwd: bookkeeping.relocatedCwd });
-  const title = options.title?.trim() || `${titleOf(entries) || 'Forked session'} (fork)`;
+  const title = options.title?.trim() || `${inheritedTitle() || 'Forked session'} (fork)`;
   fork.push({ type: 'custom-title', sessionId: forkSessionId, customTitle: title, uuid: randomUUID(), timestamp: now });
   return fork;
 }

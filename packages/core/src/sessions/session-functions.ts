@@ -8,6 +8,7 @@ import { projectScope } from './project-scope.js';
 import { sanitizeUnicode } from './sanitize-unicode.js';
 import { loadTranscriptText, sessionInfoFromText } from './session-info.js';
 import { sessionMessagesOf, subagentMessagesOf } from './session-messages.js';
+import { inheritedTitleFromWindows, serializeTranscript, transcriptWindows } from './transcript-text.js';
 import type {
   ForkSessionOptions,
   ForkSessionResult,
@@ -55,33 +56,62 @@ function invalidSessionId(sessionId: unknown, operation: string): InvalidSession
   return new InvalidSessionKeyError(`${operation}: invalid sessionId ${JSON.stringify(sessionId)} (must be a UUID)`, 'sessionId');
 }
 
+/** How {@link createSessionFunctions} finds the store of a call that passes no `sessionStore`. */
+export type SessionFunctionsOptions = {
+  /**
+   * Returns the store used when a call passes no `sessionStore` (and the source of
+   * `importSessionToStore`). Called on every such use, so it can create the store lazily.
+   * Without it, such calls reject with `InvalidArgumentError`.
+   */
+  defaultStore?: () => SessionStore;
+  /**
+   * The default store holds the local Claude Code transcripts (`~/.claude/projects`): read it as
+   * the official SDK reads local files, not as it reads a `sessionStore`. Listings then load each
+   * transcript (never a folded summary) and report the file's size, and `lastModified` is the
+   * store's `listSessions` mtime (the file's) instead of the last entry's timestamp.
+   */
+  defaultStoreIsLocal?: boolean;
+};
+
 /**
- * Creates the session functions. Each one works on `options.sessionStore` when given, else on
- * the store `resolveDefaultStore` returns (called on every use that needs it, so it can create the
- * store lazily). `@sdk/compat` passes the file store of `~/.claude`, which makes these the
- * official functions; without `resolveDefaultStore` a call without `sessionStore` rejects with
- * `InvalidArgumentError`.
+ * Creates the session functions. Each one works on `options.sessionStore` when a call passes one,
+ * else on the configured default store. `@sdk/compat` configures the file store of `~/.claude`
+ * (with `defaultStoreIsLocal`), which makes these the official functions.
  *
  * The project key is derived from `options.dir`, or the current directory when it is omitted,
  * exactly as the official SDK does when it is given a store.
  */
-export function createSessionFunctions(resolveDefaultStore?: () => SessionStore): SessionFunctions {
+export function createSessionFunctions(configuration: SessionFunctionsOptions = {}): SessionFunctions {
+  const resolveDefaultStore = configuration.defaultStore;
   const storeOf = (options: { sessionStore?: SessionStore } | undefined): SessionStore => {
     if (options?.sessionStore) return options.sessionStore;
     if (resolveDefaultStore) return resolveDefaultStore();
     throw new InvalidArgumentError('no sessionStore was given and no default store is configured', 'sessionStore');
   };
+  /** True when the call reads the default store and that store holds local transcript files. */
+  const readsLocalFiles = (options: { sessionStore?: SessionStore } | undefined): boolean =>
+    !options?.sessionStore && configuration.defaultStoreIsLocal === true;
 
   async function listSessions(options?: ListSessionsOptions): Promise<SDKSessionInfo[]> {
     const scope = projectScope(options?.dir);
-    return listSessionsInStore(storeOf(options), scope, { limit: options?.limit, offset: options?.offset ?? 0 });
+    return listSessionsInStore(storeOf(options), scope, {
+      limit: options?.limit,
+      offset: options?.offset ?? 0,
+      useSummaries: !readsLocalFiles(options),
+    });
   }
 
   async function getSessionInfo(sessionId: string, options?: GetSessionInfoOptions): Promise<SDKSessionInfo | undefined> {
     if (!isUuid(sessionId)) return undefined;
     const store = storeOf(options);
-    const text = await loadTranscriptText(store, projectScope(options?.dir).projectKey, sessionId);
-    return text === null ? undefined : sessionInfoFromText(sessionId, text);
+    const projectKey = projectScope(options?.dir).projectKey;
+    const text = await loadTranscriptText(store, projectKey, sessionId);
+    if (text === null) return undefined;
+    if (readsLocalFiles(options) && store.listSessions) {
+      const listing = (await store.listSessions(projectKey)).find((candidate) => candidate.sessionId === sessionId);
+      if (listing) return sessionInfoFromText(sessionId, text, { mtime: listing.mtime });
+    }
+    return sessionInfoFromText(sessionId, text);
   }
 
   async function getSessionMessages(sessionId: string, options?: GetSessionMessagesOptions): Promise<SessionMessage[]> {
@@ -143,21 +173,27 @@ export function createSessionFunctions(resolveDefaultStore?: () => SessionStore)
     return subagentMessagesOf(transcript, { limit: options?.limit, offset: options?.offset }, toolUseId, parentAgentId);
   }
 
-  async function appendTo(sessionId: string, options: SessionMutationOptions | undefined, entry: SessionStoreEntry): Promise<void> {
-    await storeOf(options).append({ projectKey: projectScope(options?.dir).projectKey, sessionId }, [entry]);
+  /**
+   * Appends one metadata entry. A store gets it with a fresh `uuid` and `timestamp`, as the
+   * official SDK appends to a store; local files get the bare entry, and only to a session that
+   * exists, as the official SDK appends to a local transcript.
+   */
+  async function appendMetadata(sessionId: string, options: SessionMutationOptions | undefined, entry: SessionStoreEntry): Promise<void> {
+    const store = storeOf(options);
+    const key = { projectKey: projectScope(options?.dir).projectKey, sessionId };
+    if (readsLocalFiles(options)) {
+      await assertSessionExists(store, key);
+      await store.append(key, [entry]);
+      return;
+    }
+    await store.append(key, [{ ...entry, uuid: randomUUID(), timestamp: new Date().toISOString() }]);
   }
 
   async function renameSession(sessionId: string, title: string, options?: SessionMutationOptions): Promise<void> {
     if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'renameSession');
     const trimmed = typeof title === 'string' ? title.trim() : '';
     if (!trimmed) throw new InvalidArgumentError('title must be non-empty', 'title');
-    await appendTo(sessionId, options, {
-      type: 'custom-title',
-      customTitle: trimmed,
-      sessionId,
-      uuid: randomUUID(),
-      timestamp: new Date().toISOString(),
-    });
+    await appendMetadata(sessionId, options, { type: 'custom-title', customTitle: trimmed, sessionId });
   }
 
   async function tagSession(sessionId: string, tag: string | null, options?: SessionMutationOptions): Promise<void> {
@@ -167,15 +203,18 @@ export function createSessionFunctions(resolveDefaultStore?: () => SessionStore)
       value = typeof tag === 'string' ? sanitizeUnicode(tag).trim() : '';
       if (!value) throw new InvalidArgumentError('tag must be non-empty (use null to clear)', 'tag');
     }
-    await appendTo(sessionId, options, { type: 'tag', tag: value, sessionId, uuid: randomUUID(), timestamp: new Date().toISOString() });
+    await appendMetadata(sessionId, options, { type: 'tag', tag: value, sessionId });
   }
 
   async function deleteSession(sessionId: string, options?: SessionMutationOptions): Promise<void> {
     if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'deleteSession');
     const store = storeOf(options);
-    // The official contract: a store without delete (WORM, append-only) makes this a no-op.
+    const key = { projectKey: projectScope(options?.dir).projectKey, sessionId };
+    // Deleting a missing local session is an error; a store without delete (WORM, append-only)
+    // makes this a no-op, per the official store contract.
+    if (readsLocalFiles(options)) await assertSessionExists(store, key);
     if (!store.delete) return;
-    await store.delete({ projectKey: projectScope(options?.dir).projectKey, sessionId });
+    await store.delete(key);
   }
 
   async function forkSession(sessionId: string, options?: ForkSessionOptions): Promise<ForkSessionResult> {
@@ -185,7 +224,12 @@ export function createSessionFunctions(resolveDefaultStore?: () => SessionStore)
     const entries = await store.load({ projectKey, sessionId });
     if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${sessionId} not found`);
     const forkSessionId = randomUUID();
-    const fork = forkEntries(entries, sessionId, { upToMessageId: options?.upToMessageId, title: options?.title }, forkSessionId);
+    const forkOptions = { upToMessageId: options?.upToMessageId, title: options?.title };
+    const fork = readsLocalFiles(options)
+      ? forkEntries(entries, sessionId, forkOptions, forkSessionId, () =>
+          inheritedTitleFromWindows(transcriptWindows(serializeTranscript(entries), 0)),
+        )
+      : forkEntries(entries, sessionId, forkOptions, forkSessionId);
     await store.append({ projectKey, sessionId: forkSessionId }, fork);
     return { sessionId: forkSessionId };
   }
@@ -226,6 +270,12 @@ export function createSessionFunctions(resolveDefaultStore?: () => SessionStore)
     forkSession,
     importSessionToStore,
   };
+}
+
+/** Rejects with `SessionNotFoundError` unless the session has a non-empty transcript. */
+async function assertSessionExists(store: SessionStore, key: { projectKey: string; sessionId: string }): Promise<void> {
+  const entries = await store.load(key);
+  if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${key.sessionId} not found in project ${key.projectKey}`);
 }
 
 /** Appends in batches of at most `batchSize` entries and about 1 MiB, so no backend call is huge. */

@@ -97,6 +97,22 @@ export function sessionInfoFromWindows(
   });
 }
 
+/**
+ * The title a fork of a local transcript inherits, read as the official SDK reads it from the
+ * file: the last custom title, else the last AI title, else the first prompt (head and tail only).
+ */
+export function inheritedTitleFromWindows(windows: TranscriptWindows): string | undefined {
+  const { head, tail } = windows;
+  return (
+    lastFieldOfType(tail, 'custom-title', 'customTitle') ||
+    lastFieldOfType(head, 'custom-title', 'customTitle') ||
+    lastFieldOfType(tail, 'ai-title', 'aiTitle') ||
+    lastFieldOfType(head, 'ai-title', 'aiTitle') ||
+    firstPromptOfText(head) ||
+    undefined
+  );
+}
+
 /** Drops properties whose value is undefined (optional properties are absent, not undefined). */
 export function withoutUndefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;

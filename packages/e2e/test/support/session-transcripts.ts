@@ -239,3 +239,34 @@ export function subagentTranscript(parentSessionId: string, agentId: string, cwd
     .assistant(4, 3, 'msg_sub2', { type: 'text', text: 'b.txt holds numbers' });
   return [...t.entries, { type: 'agent_metadata', agentType: 'general-purpose', description: 'read b', ...metadata }];
 }
+
+/** Every string in `value`, at any depth: what a mutation did not make fresh. */
+export function knownStrings(value: unknown, into = new Set<string>()): Set<string> {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) knownStrings(item, into);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) knownStrings(item, into);
+  return into;
+}
+
+/**
+ * `value` (as JSON) with what a mutation makes fresh replaced by placeholders: uuids and session
+ * ids not in `known` become `fresh-<n>` by first appearance, timestamps not in `known` become
+ * `now`. Two runs of the same mutation then compare equal.
+ */
+export function normalizeFresh(value: unknown, known: Set<string>): unknown {
+  const fresh = new Map<string, string>();
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') {
+      if (known.has(item)) return item;
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(item)) {
+        if (!fresh.has(item)) fresh.set(item, `fresh-${fresh.size}`);
+        return fresh.get(item);
+      }
+      return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(item) ? 'now' : item;
+    }
+    if (Array.isArray(item)) return item.map(walk);
+    if (typeof item === 'object' && item !== null) return Object.fromEntries(Object.entries(item).map(([key, field]) => [key, walk(field)]));
+    return item;
+  };
+  return walk(value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+}
