@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -87,10 +87,24 @@ function parseJson(buffer: Buffer | undefined): unknown {
   }
 }
 
-/** Reads the meta file; a missing or unreadable one is an empty cache, never an error. */
+/**
+ * Reads the meta file; a missing, unreadable or half-overwritten one is an empty cache, never an
+ * error. The file is `<json>\n<sha1 of json>`, so a read that raced an in-place rewrite is caught.
+ */
 export async function readMeta(path: string): Promise<SessionMeta> {
-  const value = parseJson(await readFileNoFollow(path));
-  if (!isRecord(value)) return { transcripts: {} };
+  const empty: SessionMeta = { transcripts: {} };
+  const buffer = await readFileNoFollow(path);
+  if (buffer === undefined) return empty;
+  const text = buffer.toString('utf8');
+  const split = text.lastIndexOf('\n');
+  if (split < 0 || digest(text.slice(0, split)) !== text.slice(split + 1)) return empty;
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(0, split));
+  } catch {
+    return empty;
+  }
+  if (!isRecord(value)) return empty;
   const meta: SessionMeta = { transcripts: isRecord(value.transcripts) ? (value.transcripts as Record<string, TranscriptIndex>) : {} };
   const summary = value.summary;
   if (isRecord(summary) && isRecord(summary.data) && typeof summary.ino === 'number' && typeof summary.bytes === 'number') {
@@ -99,8 +113,29 @@ export async function readMeta(path: string): Promise<SessionMeta> {
   return meta;
 }
 
+/**
+ * Rewrites the meta file in place (write at offset 0, then truncate). Creating and renaming a
+ * temporary file would cost two journaled directory operations per append; the checksum makes
+ * in-place rewrites safe for readers, and writers hold the session lock.
+ */
 export async function writeMeta(path: string, meta: SessionMeta): Promise<void> {
-  await writeFileAtomically(path, JSON.stringify(meta), false);
+  const json = JSON.stringify(meta);
+  const content = Buffer.from(`${json}\n${digest(json)}`, 'utf8');
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    let offset = 0;
+    while (offset < content.length) offset += (await handle.write(content, offset, content.length - offset, offset)).bytesWritten;
+    await handle.truncate(content.length);
+  } catch (error) {
+    throw toStoreError(error, 'write', path);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+function digest(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
 }
 
 /** Reads the lease file; `undefined` when no lease was ever taken. */

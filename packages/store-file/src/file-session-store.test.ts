@@ -34,6 +34,8 @@ describe('layout and format', () => {
     expect(await mode(subagent)).toBe(0o600);
     expect(await mode(join(projectDirectory, key.sessionId, 'subagents'))).toBe(0o700);
     expect((await readdir(projectDirectory)).sort()).toEqual(['.sdk', key.sessionId, `${key.sessionId}.jsonl`].sort());
+    // The lock file lingers for lockLingerMs after the last operation, then goes.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await readdir(join(projectDirectory, '.sdk'))).toEqual([`${key.sessionId}.meta.json`]);
   });
 
@@ -250,7 +252,8 @@ describe('listing and summaries', () => {
     await writeFile(file, [chainEntry('written by the CLI'), { type: 'custom-title', customTitle: 'CLI title' }].map((entry) => JSON.stringify(entry)).join('\n') + '\n');
     const [first] = await store.listSessionSummaries(key.projectKey);
     expect(first!.data).toMatchObject({ firstPrompt: 'written by the CLI', customTitle: 'CLI title' });
-    const meta = JSON.parse(await readFile(join(projectDirectory, '.sdk', `${key.sessionId}.meta.json`), 'utf8'));
+    const metaText = await readFile(join(projectDirectory, '.sdk', `${key.sessionId}.meta.json`), 'utf8');
+    const meta = JSON.parse(metaText.slice(0, metaText.lastIndexOf('\n')));
     expect(meta.summary.bytes).toBe((await stat(file)).size);
     await appendFile(file, JSON.stringify({ type: 'custom-title', customTitle: 'Renamed by the CLI' }) + '\n');
     await store.append(key, [{ type: 'tag', tag: 'ours' }]);

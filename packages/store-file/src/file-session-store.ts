@@ -36,7 +36,7 @@ import type {
 import type { LeaseRecord, SessionMeta, TranscriptIndex } from './bookkeeping.js';
 import { readExpiry, readFileNoFollow, readLease, readMeta, writeFileAtomically, writeMeta } from './bookkeeping.js';
 import { errorCode, toStoreError } from './fs-errors.js';
-import type { HeldLock } from './session-lock.js';
+import type { HeldLock, LockTiming } from './session-lock.js';
 import { acquireLock } from './session-lock.js';
 import { StoreLayout, syncDirectory } from './store-layout.js';
 import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
@@ -62,6 +62,11 @@ export type FileSessionStoreOptions = {
   lockStaleMs?: number;
   /** Give up waiting for a session lock after this long, with `StoreUnavailableError` (default 30,000 ms). */
   lockTimeoutMs?: number;
+  /**
+   * Keep a session lock this long after an operation (default 20 ms, at most 200 ms in a row),
+   * so a burst of appends from one process creates and removes the lock file once. 0 disables.
+   */
+  lockLingerMs?: number;
   /**
    * `false` (default): a corrupt line in the middle of a transcript makes `load` reject with
    * `TranscriptCorruptError` naming the file and line. `true`: such lines are skipped and reported
@@ -166,11 +171,13 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
   private readonly layout: StoreLayout;
   private readonly durable: boolean;
-  private readonly lockTiming: { staleMs: number; timeoutMs: number };
+  private readonly lockTiming: LockTiming;
   private readonly lenientLoad: boolean;
   private readonly onCorruptLine: ((problem: CorruptLine) => void) | undefined;
   /** Per transcript path: what the last scan or write established, checked against `fstat` before use. */
   private readonly states = new Map<string, TranscriptState>();
+  /** Per meta file: what this instance last wrote, trusted while its transcript is unchanged. */
+  private readonly metas = new Map<string, SessionMeta>();
 
   constructor(options: FileSessionStoreOptions = {}) {
     const durability = options.durability ?? 'fsync';
@@ -181,12 +188,16 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const timeoutMs = options.lockTimeoutMs ?? 30_000;
     assertPositiveDuration(staleMs, 'lockStaleMs');
     assertPositiveDuration(timeoutMs, 'lockTimeoutMs');
+    const lingerMs = options.lockLingerMs ?? 20;
+    if (typeof lingerMs !== 'number' || !Number.isFinite(lingerMs) || lingerMs < 0) {
+      throw new SdkError(`lockLingerMs must be a non-negative number, got ${String(lingerMs)}`);
+    }
     const root = options.root ?? process.env.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude');
     if (typeof root !== 'string' || root.length === 0) throw new SdkError('root must be a non-empty path');
     this.layout = new StoreLayout(root);
     this.root = this.layout.root;
     this.durable = durability === 'fsync';
-    this.lockTiming = { staleMs, timeoutMs };
+    this.lockTiming = { staleMs, timeoutMs, lingerMs, maxHoldMs: Math.max(200, lingerMs * 10) };
     this.lenientLoad = options.lenientLoad ?? false;
     this.onCorruptLine = options.onCorruptLine;
   }
@@ -219,15 +230,34 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
   private async write(key: SessionKey, batch: PreparedBatch, condition: AppendCondition | undefined): Promise<AppendResult> {
     const ref = refOf(key);
+    const file = this.layout.transcriptFile(key);
+    const directory = dirname(file);
     const lock = await this.lock(ref);
+    let locked = true;
     let handle: FileHandle | undefined;
     try {
-      await this.sweepExpiredLocked(ref);
-      const file = this.layout.transcriptFile(key);
-      const meta = await readMeta(this.layout.metaFile(ref));
-      handle = await this.openExisting(file);
+      // Independent reads in parallel: on a busy machine each file system call costs a thread hop.
+      const metaPath = this.layout.metaFile(ref);
+      const cachedMeta = this.metas.get(metaPath);
+      const openChecked = async () => ((await this.layout.existingDirectory(directory)) ? this.openExisting(file) : undefined);
+      const [expiresAt, storedMeta, existing] = await Promise.all([
+        readExpiry(this.layout.expiryFile(ref)),
+        cachedMeta === undefined ? readMeta(metaPath) : undefined,
+        openChecked(),
+      ]);
+      let meta = storedMeta ?? cachedMeta ?? { transcripts: {} };
+      handle = existing;
+      if (expiresAt !== undefined && expiresAt <= Date.now()) {
+        await handle?.close();
+        handle = undefined;
+        await this.removeSessionLocked(ref);
+        meta = { transcripts: {} };
+      }
       const needUuids = batch.uuids.some((uuid) => uuid !== undefined);
+      const cachedState = this.states.get(file);
       const state = handle === undefined ? emptyState() : await this.stateOf(handle, file, meta.transcripts[key.subpath ?? MAIN], needUuids);
+      // Someone else wrote: their meta file may be newer than what this instance remembers.
+      if (storedMeta === undefined && state !== cachedState) meta = await readMeta(metaPath);
       if (condition !== undefined) await this.checkCondition(ref, state, condition);
 
       const lines: string[] = [];
@@ -247,7 +277,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
       let created = false;
       if (handle === undefined) {
-        await this.layout.ensureDirectory(dirname(file), this.durable);
+        await this.layout.ensureDirectory(directory, this.durable);
         handle = await this.openCreating(file);
         created = true;
       }
@@ -257,28 +287,42 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const newSize = startSize + payload.length;
       const length = state.length + lines.length;
       const lastUuid = written.findLast((uuid) => uuid !== undefined) ?? state.lastUuid;
+      const nextMeta = await this.nextMeta(ref, key, meta, handle, ino, startSize, newSize, lines, { ino, bytes: newSize, length, lastUuid });
       try {
         // A torn last line is a crashed writer's partial batch, never acknowledged: drop it.
         if (state.tail === 'torn') await handle.truncate(state.terminatedBytes);
-        await writeAll(handle, payload);
-        const index: TranscriptIndex = { ino, bytes: newSize, length, lastUuid };
-        const metaUpdate = this.updateMeta(ref, key, meta, handle, ino, startSize, newSize, lines, index);
-        await Promise.all([
-          this.durable ? handle.datasync() : undefined,
-          this.durable && created ? syncDirectory(dirname(file)) : undefined,
-          metaUpdate,
-        ]);
+        // The meta file describes the transcript after this write; if the write fails, its
+        // byte count matches nothing and it is ignored.
+        const [, metaWritten] = await Promise.all([writeAll(handle, payload), this.saveMeta(metaPath, nextMeta)]);
+        if (!metaWritten) this.metas.delete(metaPath);
       } catch (error) {
         this.states.delete(file);
+        this.metas.delete(metaPath);
         await handle.truncate(startSize).catch(() => undefined);
         throw toStoreError(error, 'append to', file);
       }
       if (state.uuids !== undefined) for (const uuid of written) if (uuid !== undefined) state.uuids.add(uuid);
       this.states.set(file, { ino, size: newSize, length, lastUuid, uuids: state.uuids, tail: 'none', terminatedBytes: newSize });
+
+      // The bytes are in place and ordered; making them durable needs no lock, so the flush runs
+      // while the lock is handed on. An fsync error after this point is reported, but the lines
+      // stay (a retry with the same uuids is skipped, not duplicated).
+      const durable = Promise.all([
+        this.durable ? handle.datasync() : undefined,
+        this.durable && created ? syncDirectory(directory) : undefined,
+      ]);
+      durable.catch(() => undefined);
+      locked = false;
+      await lock.release();
+      try {
+        await durable;
+      } catch (error) {
+        throw toStoreError(error, 'flush to disk', file);
+      }
       return { appended: lines.length, skipped, length };
     } finally {
       await handle?.close().catch(() => undefined);
-      await lock.release();
+      if (locked) await lock.release();
     }
   }
 
@@ -376,7 +420,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * the cached summary does not cover the file up to this append (first write by this store to a
    * transcript the CLI wrote, a lost meta file), the missing part is read and folded once.
    */
-  private async updateMeta(
+  private async nextMeta(
     ref: SessionRef,
     key: SessionKey,
     meta: SessionMeta,
@@ -386,7 +430,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     newSize: number,
     lines: readonly string[],
     index: TranscriptIndex,
-  ): Promise<void> {
+  ): Promise<SessionMeta> {
     const next: SessionMeta = { ...meta, transcripts: { ...meta.transcripts, [key.subpath ?? MAIN]: index } };
     if (key.subpath === undefined) {
       const cached = meta.summary;
@@ -401,7 +445,16 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const folded = foldSessionSummary(previous, key, entries);
       next.summary = { data: folded.data, ino, bytes: newSize };
     }
-    await writeMeta(this.layout.metaFile(ref), next);
+    return next;
+  }
+
+  /** Writes the meta file and remembers it; a failure only costs a rebuild later, so it is swallowed. */
+  private async saveMeta(path: string, meta: SessionMeta): Promise<boolean> {
+    this.metas.set(path, meta);
+    return writeMeta(path, meta).then(
+      () => true,
+      () => false,
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -500,6 +553,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         const bytes = from + parsed.terminatedBytes;
         // The meta file is a self-validating cache, so it can be saved without the session lock.
         if (parsed.tail === 'none') {
+          this.metas.delete(metaPath);
           await writeMeta(metaPath, { ...meta, summary: { data: folded.data, ino, bytes } });
         }
         return folded;
@@ -591,12 +645,13 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
           const meta = await readMeta(metaPath);
           if (meta.transcripts[key.subpath] !== undefined) {
             delete meta.transcripts[key.subpath];
+            this.metas.delete(metaPath);
             await writeMeta(metaPath, meta);
           }
         }
       }
     } finally {
-      await lock.release();
+      await lock.release({ linger: false });
     }
     await this.removeEmptyProject(key.projectKey);
   }
@@ -646,6 +701,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       if (this.durable) await syncDirectory(dirname(targetFile));
       const { ino } = await stat(targetFile);
       const summary = foldSessionSummary(undefined, target, entries);
+      this.metas.delete(this.layout.metaFile(target));
       await writeMeta(this.layout.metaFile(target), {
         summary: { data: summary.data, ino, bytes: content.length },
         transcripts: { [MAIN]: { ino, bytes: content.length, length: entries.length, lastUuid: lastUuidOf(entries, null) } },
@@ -788,7 +844,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     try {
       await this.sweepExpiredLocked(ref);
     } finally {
-      await lock.release();
+      await lock.release({ linger: false });
     }
     await this.removeEmptyProject(ref.projectKey);
   }
@@ -817,6 +873,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       unlinkIfPresent(this.layout.expiryFile(ref)),
     ]);
     for (const path of this.states.keys()) if (path === main || path.startsWith(`${folder}/`)) this.states.delete(path);
+    this.metas.delete(this.layout.metaFile(ref));
   }
 
   /** Removes the bookkeeping folder and the project folder when a delete left them empty. */

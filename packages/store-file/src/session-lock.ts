@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, fstatSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -25,6 +25,10 @@ export type LockTiming = {
   staleMs: number;
   /** Give up waiting for a lock after this long (`StoreUnavailableError`). */
   timeoutMs: number;
+  /** Keep a released lock this long for the next local operation on the session (0: never). */
+  lingerMs: number;
+  /** Stop lingering once the lock has been held this long, so other processes get their turn. */
+  maxHoldMs: number;
 };
 
 type LockRecord = { pid: number; hostname: string; nonce: string; acquiredAt: number };
@@ -64,37 +68,125 @@ async function takeLocalTurn(path: string, timeoutMs: number): Promise<() => voi
   return end;
 }
 
+/** The lock file of a holder in this process. */
+type FileLock = {
+  path: string;
+  handle: FileHandle;
+  acquiredAt: number;
+  /** When the file's mtime was last set (creation or heartbeat). */
+  refreshedAt: number;
+  heartbeat: NodeJS.Timeout;
+};
+
+/** Locks released by their last holder but kept for a moment, for the next local caller. */
+const idleLocks = new Map<string, { lock: FileLock; timer: NodeJS.Timeout }>();
+let exitCleanupRegistered = false;
+
+function startHeartbeat(path: string, handle: FileHandle, staleMs: number): FileLock {
+  const now = Date.now();
+  const lock: FileLock = { path, handle, acquiredAt: now, refreshedAt: now, heartbeat: undefined as unknown as NodeJS.Timeout };
+  lock.heartbeat = setInterval(() => {
+    const time = new Date();
+    handle.utimes(time, time).then(
+      () => (lock.refreshedAt = time.getTime()),
+      () => undefined,
+    );
+  }, Math.max(1, Math.floor(staleMs / 3)));
+  lock.heartbeat.unref();
+  return lock;
+}
+
+/** True while the lock file is still ours (it may have been broken as stale meanwhile). */
+async function stillOwned(lock: FileLock): Promise<boolean> {
+  const [mine, current] = await Promise.all([lock.handle.stat(), lstat(lock.path).catch(() => undefined)]);
+  // Our descriptor keeps the inode alive, so an equal inode number means the same file.
+  return current !== undefined && current.ino === mine.ino && current.dev === mine.dev;
+}
+
+async function releaseFile(lock: FileLock): Promise<void> {
+  clearInterval(lock.heartbeat);
+  try {
+    if (await stillOwned(lock)) await unlink(lock.path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'release the session lock', lock.path);
+  } finally {
+    await lock.handle.close().catch(() => undefined);
+  }
+}
+
+/** Idle locks must not outlive the process: a waiter on another host would wait for staleness. */
+function registerExitCleanup(): void {
+  if (exitCleanupRegistered) return;
+  exitCleanupRegistered = true;
+  process.once('exit', () => {
+    for (const { lock } of idleLocks.values()) {
+      try {
+        const mine = fstatSync(lock.handle.fd);
+        const current = lstatSync(lock.path);
+        if (mine.ino === current.ino && mine.dev === current.dev) unlinkSync(lock.path);
+      } catch {
+        // Best effort: a lock left behind by a dead process on this host is broken at once anyway.
+      }
+    }
+  });
+}
+
 /** A held session lock. Call {@link HeldLock.release} exactly once. */
 export class HeldLock {
-  private readonly heartbeat: NodeJS.Timeout;
-
   constructor(
-    readonly path: string,
-    private readonly handle: FileHandle,
+    private readonly lock: FileLock,
     private readonly endLocalTurn: () => void,
-    staleMs: number,
-  ) {
-    this.heartbeat = setInterval(() => {
-      const now = new Date();
-      this.handle.utimes(now, now).catch(() => undefined);
-    }, Math.max(1, Math.floor(staleMs / 3)));
-    this.heartbeat.unref();
+    private readonly timing: LockTiming,
+  ) {}
+
+  get path(): string {
+    return this.lock.path;
   }
 
-  /** Removes the lock file if it is still ours (it may have been broken as stale meanwhile). */
-  async release(): Promise<void> {
-    clearInterval(this.heartbeat);
+  /**
+   * Gives the lock up. Within `lingerMs` of the release (and `maxHoldMs` of the acquisition) the
+   * file stays, so that the next operation of this process on the session skips two journaled
+   * directory operations; then it is removed. Pass `linger: false` when the folder is about to be
+   * removed (delete).
+   */
+  async release(options: { linger?: boolean } = {}): Promise<void> {
+    const { lock, timing } = this;
+    if (options.linger !== false && timing.lingerMs > 0 && Date.now() - lock.acquiredAt < timing.maxHoldMs) {
+      const timer = setTimeout(() => {
+        if (idleLocks.get(lock.path)?.lock !== lock) return;
+        idleLocks.delete(lock.path);
+        // Through the local queue, so that no local caller races the removal.
+        void takeLocalTurn(lock.path, timing.timeoutMs).then(
+          (end) => releaseFile(lock).finally(end),
+          () => undefined,
+        );
+      }, timing.lingerMs);
+      timer.unref();
+      idleLocks.set(lock.path, { lock, timer });
+      registerExitCleanup();
+      this.endLocalTurn();
+      return;
+    }
     try {
-      const [mine, current] = await Promise.all([this.handle.stat(), lstat(this.path).catch(() => undefined)]);
-      // Our descriptor keeps the inode alive, so an equal inode number means the same file.
-      if (current !== undefined && current.ino === mine.ino && current.dev === mine.dev) await unlink(this.path);
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'release the session lock', this.path);
+      await releaseFile(lock);
     } finally {
-      await this.handle.close().catch(() => undefined);
       this.endLocalTurn();
     }
   }
+}
+
+/** Takes over this process's idle lock on `path`, if it has one that is still its own. */
+async function reuseIdle(path: string, staleMs: number): Promise<FileLock | undefined> {
+  const idle = idleLocks.get(path);
+  if (idle === undefined) return undefined;
+  idleLocks.delete(path);
+  clearTimeout(idle.timer);
+  // Nobody breaks a lock refreshed less than staleMs ago; otherwise check before trusting it.
+  if (Date.now() - idle.lock.refreshedAt < staleMs / 2) return idle.lock;
+  if (await stillOwned(idle.lock).catch(() => false)) return idle.lock;
+  clearInterval(idle.lock.heartbeat);
+  await idle.lock.handle.close().catch(() => undefined);
+  return undefined;
 }
 
 /**
@@ -106,12 +198,14 @@ export async function acquireLock(path: string, timing: LockTiming, prepareDirec
   const deadline = Date.now() + timing.timeoutMs;
   const endLocalTurn = await takeLocalTurn(path, timing.timeoutMs);
   try {
+    const idle = await reuseIdle(path, timing.staleMs);
+    if (idle !== undefined) return new HeldLock(idle, endLocalTurn, timing);
     // Taken in call order first, so that concurrent callers in one process keep their order.
     await prepareDirectory();
     let delay = 1;
     for (;;) {
       const handle = await tryCreate(path, prepareDirectory);
-      if (handle !== undefined) return new HeldLock(path, handle, endLocalTurn, timing.staleMs);
+      if (handle !== undefined) return new HeldLock(startHeartbeat(path, handle, timing.staleMs), endLocalTurn, timing);
       if (await breakIfAbandoned(path, timing.staleMs)) continue;
       if (Date.now() >= deadline) {
         const holder = await observe(path).catch(() => undefined);
