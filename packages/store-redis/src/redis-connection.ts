@@ -10,14 +10,14 @@ import type { LuaScript } from './scripts.js';
  */
 export type RedisClientLike = {
   readonly isOpen: boolean;
-  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+  sendCommand(args: string[]): Promise<unknown>;
 };
 
 /** The part of a node-redis v5 cluster client (`createCluster`) the store uses. */
 export type RedisClusterLike = {
   readonly isOpen: boolean;
   readonly masters: readonly unknown[];
-  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: ReadonlyArray<string>): Promise<unknown>;
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
 };
 
 /**
@@ -125,8 +125,8 @@ export class RedisConnection {
   }
 
   private raw(routingKey: string | undefined, readonly: boolean, args: readonly string[]): Promise<unknown> {
-    if ('masters' in this.client) return this.client.sendCommand(routingKey, readonly, args);
-    return this.client.sendCommand(args);
+    if ('masters' in this.client) return this.client.sendCommand(routingKey, readonly, [...args]);
+    return this.client.sendCommand([...args]);
   }
 
   private ready(): Promise<void> {

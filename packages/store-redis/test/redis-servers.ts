@@ -110,17 +110,18 @@ export async function startRedisCluster(ports: readonly number[]): Promise<Redis
   return { rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })), stop };
 }
 
-/** Deletes every key under `prefix` (the session keys start with `{prefix:`, the indexes with `prefix:`). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
-      for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
-        if (keys.length > 0) await client.del(keys);
-      }
+/** A connected standalone client, as `deletePrefix` needs it. */
+export type KeyScanner = ReturnType<typeof createClient>;
+
+/**
+ * Deletes every key under `prefix` on the server `client` is connected to (the session keys start
+ * with `{prefix:`, the indexes with `prefix:`). For a cluster, call it with a client of every master.
+ */
+export async function deletePrefix(client: KeyScanner, prefix: string): Promise<void> {
+  for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
+    for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+      // One key per UNLINK: on a Cluster node, keys of several slots in one command fail with CROSSSLOT.
+      for (const name of keys) await client.unlink(name);
     }
-  } finally {
-    client.destroy();
   }
 }

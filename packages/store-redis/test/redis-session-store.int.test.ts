@@ -22,7 +22,7 @@ beforeAll(async () => {
   await client.connect();
 });
 afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await deletePrefix(SHARED_REDIS_URL, prefix);
+  for (const prefix of prefixes.splice(0)) await deletePrefix(client, prefix);
 });
 afterAll(() => {
   client.destroy();
