@@ -1,1 +1,148 @@
-export {};
+// `@sdk/compat`: the official `@anthropic-ai/claude-agent-sdk` API over `@sdk/core`. Only wiring
+// lives here: the default store is the Claude Code file layout under `CLAUDE_CONFIG_DIR` (else
+// `~/.claude`), where the official SDK keeps its sessions. What each export does: docs/compat.md.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ClaudeSDKClient as CoreClaudeSDKClient, createQuery, createSessionFunctions, type Options, type QueryFunction, type SessionFunctions, type SessionStore } from '@sdk/core';
+import { FileSessionStore } from '@sdk/store-file';
+
+const fileStores = new Map<string, FileSessionStore>();
+
+/** The file store of the configuration folder the environment names; one instance per folder. */
+function fileStoreFor(environment: { [name: string]: string | undefined }): SessionStore {
+  const root = resolve(environment.CLAUDE_CONFIG_DIR || join(environment.HOME || homedir(), '.claude'));
+  let store = fileStores.get(root);
+  if (store === undefined) {
+    store = new FileSessionStore({ root });
+    fileStores.set(root, store);
+  }
+  return store;
+}
+
+/**
+ * Runs an agent conversation: the official `query({ prompt, options })`. Sessions are Claude Code
+ * transcripts under `CLAUDE_CONFIG_DIR` (else `~/.claude`) unless `options.sessionStore` is given.
+ */
+export const query: QueryFunction = createQuery({ defaultStore: fileStoreFor });
+
+/** A multi-turn conversation (the Python SDK's `ClaudeSDKClient`), on the same default store as {@link query}. */
+export class ClaudeSDKClient extends CoreClaudeSDKClient {
+  constructor(options: Options = {}) {
+    super(options, query);
+  }
+}
+
+const sessions: SessionFunctions = createSessionFunctions({ defaultStore: () => fileStoreFor(process.env), defaultStoreIsLocal: true });
+
+/** Sessions of a project, newest first (official `listSessions`). */
+export const listSessions: SessionFunctions['listSessions'] = (options) => sessions.listSessions(options);
+/** One session's info (official `getSessionInfo`). */
+export const getSessionInfo: SessionFunctions['getSessionInfo'] = (sessionId, options) => sessions.getSessionInfo(sessionId, options);
+/** A session's conversation (official `getSessionMessages`). */
+export const getSessionMessages: SessionFunctions['getSessionMessages'] = (sessionId, options) => sessions.getSessionMessages(sessionId, options);
+/** A session's subagent ids (official `listSubagents`). */
+export const listSubagents: SessionFunctions['listSubagents'] = (sessionId, options) => sessions.listSubagents(sessionId, options);
+/** A subagent's conversation (official `getSubagentMessages`). */
+export const getSubagentMessages: SessionFunctions['getSubagentMessages'] = (sessionId, agentId, options) => sessions.getSubagentMessages(sessionId, agentId, options);
+/** Sets a session's title (official `renameSession`). */
+export const renameSession: SessionFunctions['renameSession'] = (sessionId, title, options) => sessions.renameSession(sessionId, title, options);
+/** Sets or clears a session's tag (official `tagSession`). */
+export const tagSession: SessionFunctions['tagSession'] = (sessionId, tag, options) => sessions.tagSession(sessionId, tag, options);
+/** Deletes a session (official `deleteSession`). */
+export const deleteSession: SessionFunctions['deleteSession'] = (sessionId, options) => sessions.deleteSession(sessionId, options);
+/** Copies a session to a new id with fresh uuids (official `forkSession`). */
+export const forkSession: SessionFunctions['forkSession'] = (sessionId, options) => sessions.forkSession(sessionId, options);
+/** Copies a session from the default store into another store (official `importSessionToStore`). */
+export const importSessionToStore: SessionFunctions['importSessionToStore'] = (sessionId, store, options) => sessions.importSessionToStore(sessionId, store, options);
+
+export { AbortError, foldSessionSummary, HOOK_EVENTS, SYSTEM_PROMPT_DYNAMIC_BOUNDARY } from '@sdk/core';
+export { InMemorySessionStore } from '@sdk/store-memory';
+export type {
+  AccountInfo,
+  AgentDefinition,
+  AgentInfo,
+  ApiKeySource,
+  AsyncHookJSONOutput,
+  BaseHookInput,
+  CanUseTool,
+  EffortLevel,
+  ElicitationRequest,
+  ElicitationResult,
+  ForkSessionOptions,
+  ForkSessionResult,
+  GetSessionInfoOptions,
+  GetSessionMessagesOptions,
+  GetSubagentMessagesOptions,
+  HookCallback,
+  HookCallbackMatcher,
+  HookEvent,
+  HookInput,
+  HookJSONOutput,
+  ImportSessionToStoreOptions,
+  JsonSchemaOutputFormat,
+  ListSessionsOptions,
+  ListSubagentsOptions,
+  McpHttpServerConfig,
+  McpSdkServerConfigWithInstance,
+  McpServerConfig,
+  McpServerStatus,
+  McpServerToolPolicy,
+  McpSetServersResult,
+  McpSSEServerConfig,
+  McpStdioServerConfig,
+  ModelInfo,
+  ModelUsage,
+  NonNullableUsage,
+  OnElicitation,
+  OnUserDialog,
+  Options,
+  OutputFormat,
+  PermissionBehavior,
+  PermissionDecisionClassification,
+  PermissionMode,
+  PermissionResult,
+  PermissionRuleValue,
+  PermissionUpdate,
+  PermissionUpdateDestination,
+  Query,
+  RewindFilesResult,
+  SandboxSettings,
+  SdkBeta,
+  SDKAPIRetryMessage,
+  SDKAssistantMessage,
+  SDKAssistantMessageError,
+  SDKControlInitializeResponse,
+  SDKControlInterruptResponse,
+  SDKControlSetPermissionModeResponse,
+  SDKMessage,
+  SDKPartialAssistantMessage,
+  SDKPermissionDenial,
+  SdkPluginConfig,
+  SDKResultError,
+  SDKResultMessage,
+  SDKResultSuccess,
+  SDKSessionInfo,
+  SDKSystemMessage,
+  SDKUserMessage,
+  SessionKey,
+  SessionMessage,
+  SessionMutationOptions,
+  SessionStore,
+  SessionStoreEntry,
+  SessionStoreFlush,
+  SessionSummaryEntry,
+  SettingSource,
+  Settings,
+  SlashCommand,
+  SpawnedProcess,
+  SpawnOptions,
+  SyncHookJSONOutput,
+  TerminalReason,
+  ThinkingAdaptive,
+  ThinkingConfig,
+  ThinkingDisabled,
+  ThinkingEnabled,
+  ToolConfig,
+  UserDialogRequest,
+  UserDialogResult,
+} from '@sdk/core';
