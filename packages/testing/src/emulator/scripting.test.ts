@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { request as httpRequest, Agent } from 'node:http';
+import { InvalidArgumentError } from '@sdk/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoReply, errorReply, textReply } from './builders.js';
 import { startMessagesEmulator } from './server.js';
@@ -70,13 +71,45 @@ describe('scripted replies', () => {
     expect((failure as Error).message).toContain('Emulator responder threw: script bug');
   });
 
-  it('answers an unknown reply shape from an untyped caller with a 500 instead of hanging', async () => {
+  it('rejects malformed replies at enqueue time and queues none of the batch', async () => {
     const { emulator, client } = await start();
-    emulator.enqueue({ type: 'bogus' } as never);
+    const attempts: Array<[unknown, RegExp]> = [
+      [{ type: 'bogus' }, /unknown reply type "bogus"/],
+      [{ type: 'fault', fault: 'stream-cutt', afterEvents: 1 }, /unknown fault "stream-cutt"/],
+      [{ type: 'fault', fault: 'stream-cut', afterEvents: -1 }, /afterEvents, a non-negative integer/],
+      [{ type: 'fault', fault: 'slow-first-byte', delayMs: 5, reply: { type: 'error', status: 200 } }, /HTTP status from 400 to 599/],
+      [{ type: 'message', content: [{ type: 'image' }] }, /content\.0: unknown block type "image"/],
+      [{ type: 'message', content: [], eventDelayMs: -5 }, /eventDelayMs must be a non-negative number/],
+    ];
+    for (const [reply, message] of attempts) {
+      let failure: unknown;
+      try {
+        emulator.enqueue(textReply('valid but in a bad batch'), reply as never);
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(InvalidArgumentError);
+      expect(failure).toMatchObject({ argument: 'replies[1]', message: expect.stringMatching(message) });
+    }
+
+    expect(await replyText(client, hello)).toBe('echo: hello [messages=1]');
+  });
+
+  it('answers a malformed reply from a responder with a 500 instead of hanging', async () => {
+    const { emulator, client } = await start();
+    emulator.enqueue(() => ({ type: 'bogus' }) as never);
 
     const failure = await replyText(client, hello).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.InternalServerError);
-    expect((failure as Error).message).toContain('Emulator cannot serve reply');
+    expect(failure).toMatchObject({ apiMessage: expect.stringContaining('Emulator cannot serve reply: unknown reply type "bogus"') });
+  });
+
+  it('rejects unusable options', async () => {
+    await expect(startMessagesEmulator({ port: 70_000 })).rejects.toThrow(InvalidArgumentError);
+    await expect(startMessagesEmulator({ port: 1.5 })).rejects.toMatchObject({ argument: 'port' });
+    await expect(startMessagesEmulator({ host: '' })).rejects.toMatchObject({ argument: 'host' });
+    await expect(startMessagesEmulator({ respond: 'echo' as never })).rejects.toMatchObject({ argument: 'respond' });
+    await expect(startMessagesEmulator({ validate: 'yes' as never })).rejects.toMatchObject({ argument: 'validate' });
   });
 
   it('reset() drops queued replies and recorded requests', async () => {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { echoReply } from './builders.js';
+import { assertValidOptions, assertValidReply, describeInvalidReply } from './check-reply.js';
 import { generateId } from './identifiers.js';
 import { EMULATOR_MODELS, modelListPage } from './models.js';
 import { estimateInputTokens } from './token-estimate.js';
@@ -35,8 +36,11 @@ const STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
  * `POST /v1/messages` serves queued replies first (FIFO), then `options.respond`, then {@link echoReply};
  * `POST /v1/messages/count_tokens` and `GET /v1/models` answer from deterministic tables; any other path is a
  * recorded 404. Requests that fail validation get the real API's 400 and do not consume a queued reply.
+ *
+ * @throws InvalidArgumentError (from `@sdk/core`) for unusable options; `enqueue` throws it for malformed replies.
  */
 export async function startMessagesEmulator(options: EmulatorOptions = {}): Promise<MessagesEmulator> {
+  assertValidOptions(options);
   const host = options.host ?? '127.0.0.1';
   const validate = options.validate ?? true;
   const fallback: EmulatorResponder = options.respond ?? echoReply;
@@ -136,6 +140,11 @@ export async function startMessagesEmulator(options: EmulatorOptions = {}): Prom
       sendError(response, requestId, 500, 'api_error', `Emulator responder threw: ${describeError(error)}`);
       return;
     }
+    const invalid = describeInvalidReply(reply);
+    if (invalid !== undefined) {
+      sendError(response, requestId, 500, 'api_error', `Emulator cannot serve reply: ${invalid}`);
+      return;
+    }
     const streaming = (record.body as { stream?: unknown }).stream === true;
     await serveReply(reply, { record, request, response, requestId, streaming });
   }
@@ -207,8 +216,6 @@ export async function startMessagesEmulator(options: EmulatorOptions = {}): Prom
         return;
       }
     }
-    // Only reachable from untyped callers; answering beats leaving the client waiting forever.
-    sendError(response, requestId, 500, 'api_error', `Emulator cannot serve reply ${JSON.stringify(reply)}`);
   }
 
   /** Writes SSE events, pacing them by `delayMs`; stops early if the client went away or the emulator closed. */
@@ -248,6 +255,10 @@ export async function startMessagesEmulator(options: EmulatorOptions = {}): Prom
     url: `http://${urlHost}:${address.port}`,
     requests,
     enqueue(...replies) {
+      // Check them all first so a bad call queues nothing.
+      replies.forEach((reply, index) => {
+        if (typeof reply !== 'function') assertValidReply(reply, `replies[${index}]`);
+      });
       queue.push(...replies);
     },
     reset() {
