@@ -103,6 +103,42 @@ describe.each(STORE_KINDS)('read functions equal the official ones on $name', ({
     expect(plain(actual)).toEqual(plain(expected));
   });
 
+  it.each([{}, { limit: 3 }, { limit: 2, offset: 2 }])('listSessions %j reconciles stale, orphaned and missing summaries', async (page) => {
+    const summaries = await store.listSessionSummaries!(projectKey);
+    const listing = await store.listSessions!(projectKey);
+    const stale = session('tool calls, title, tag').sessionId;
+    const deleted = session('branches').sessionId;
+    const unsummarized = session('long').sessionId;
+    // The listing is newer than one summary, lacks a session that still has a summary, and has a
+    // session without one: the official SDK loads the first and the last, and drops the second.
+    const reconciling: SessionStore = {
+      append: (key, entries) => store.append(key, entries),
+      load: (key) => store.load(key),
+      listSessions: () =>
+        Promise.resolve(
+          listing
+            .filter((item) => item.sessionId !== deleted)
+            .map((item) => (item.sessionId === stale ? { ...item, mtime: item.mtime + 60_000 } : item)),
+        ),
+      listSessionSummaries: () => Promise.resolve(summaries.filter((summary) => summary.sessionId !== unsummarized)),
+    };
+    const summariesOnly: SessionStore = {
+      append: reconciling.append,
+      load: reconciling.load,
+      listSessionSummaries: reconciling.listSessionSummaries!,
+    };
+    for (const sessionStore of [reconciling, summariesOnly]) {
+      const expected = await official.listSessions({ ...page, dir: directory, sessionStore });
+      const actual = await ours.listSessions({ ...page, dir: directory, sessionStore });
+      expect(plain(actual)).toEqual(plain(expected));
+    }
+    const all = await ours.listSessions({ dir: directory, sessionStore: reconciling });
+    expect(all[0]?.sessionId).toBe(stale);
+    expect(all[0]?.fileSize).toBeGreaterThan(0);
+    expect(all.map((info) => info.sessionId)).not.toContain(deleted);
+    expect(all.map((info) => info.sessionId)).toContain(unsummarized);
+  });
+
   it('listSessions skips sidechain-only and metadata-only sessions', async () => {
     const names = async (sessionStore: SessionStore) =>
       new Map((await ours.listSessions({ dir: directory, sessionStore })).map((info) => [sessionName(info.sessionId), info]));
