@@ -240,17 +240,19 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const metaPath = this.layout.metaFile(ref);
       const cachedMeta = this.metas.get(metaPath);
       const openChecked = async () => ((await this.layout.existingDirectory(directory)) ? this.openExisting(file) : undefined);
+      const expiryPath = this.layout.expiryFile(ref);
       const [expiresAt, storedMeta, existing] = await Promise.all([
-        readExpiry(this.layout.expiryFile(ref)),
+        lock.memo.has(expiryPath) ? (lock.memo.get(expiryPath) as number | undefined) : readExpiry(expiryPath),
         cachedMeta === undefined ? readMeta(metaPath) : undefined,
         openChecked(),
       ]);
+      lock.memo.set(expiryPath, expiresAt);
       let meta = storedMeta ?? cachedMeta ?? { transcripts: {} };
       handle = existing;
       if (expiresAt !== undefined && expiresAt <= Date.now()) {
         await handle?.close();
         handle = undefined;
-        await this.removeSessionLocked(ref);
+        await this.removeSessionLocked(ref, lock);
         meta = { transcripts: {} };
       }
       const needUuids = batch.uuids.some((uuid) => uuid !== undefined);
@@ -291,10 +293,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       try {
         // A torn last line is a crashed writer's partial batch, never acknowledged: drop it.
         if (state.tail === 'torn') await handle.truncate(state.terminatedBytes);
-        // The meta file describes the transcript after this write; if the write fails, its
-        // byte count matches nothing and it is ignored.
-        const [, metaWritten] = await Promise.all([writeAll(handle, payload), this.saveMeta(metaPath, nextMeta)]);
-        if (!metaWritten) this.metas.delete(metaPath);
+        await writeAll(handle, payload);
       } catch (error) {
         this.states.delete(file);
         this.metas.delete(metaPath);
@@ -303,6 +302,16 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       }
       if (state.uuids !== undefined) for (const uuid of written) if (uuid !== undefined) state.uuids.add(uuid);
       this.states.set(file, { ino, size: newSize, length, lastUuid, uuids: state.uuids, tail: 'none', terminatedBytes: newSize });
+      // Saved once at the end of a burst, still under the lock. The meta file is a cache checked
+      // against the transcript's size, so a crash before the save only costs a catch-up read; and
+      // not touching a second file per append keeps the fsync's journal commit small.
+      this.metas.set(metaPath, nextMeta);
+      lock.defer(metaPath, () =>
+        writeMeta(metaPath, nextMeta).catch((error: unknown) => {
+          this.metas.delete(metaPath);
+          throw error;
+        }),
+      );
 
       // The bytes are in place and ordered; making them durable needs no lock, so the flush runs
       // while the lock is handed on. An fsync error after this point is reported, but the lines
@@ -448,15 +457,6 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     return next;
   }
 
-  /** Writes the meta file and remembers it; a failure only costs a rebuild later, so it is swallowed. */
-  private async saveMeta(path: string, meta: SessionMeta): Promise<boolean> {
-    this.metas.set(path, meta);
-    return writeMeta(path, meta).then(
-      () => true,
-      () => false,
-    );
-  }
-
   // -------------------------------------------------------------------------------------------
   // Loads
 
@@ -540,6 +540,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       transcripts.map(async ({ sessionId, mtime, ino, size, file }) => {
         const ref = { projectKey, sessionId };
         const metaPath = this.layout.metaFile(ref);
+        // What this instance appended last may not be saved yet (it is saved at the end of a burst).
+        const recent = this.metas.get(metaPath)?.summary;
+        if (recent !== undefined && recent.ino === ino && recent.bytes === size) return { sessionId, mtime, data: recent.data };
         const meta = await readMeta(metaPath);
         const cached = meta.summary;
         if (cached !== undefined && cached.ino === ino && cached.bytes === size) return { sessionId, mtime, data: cached.data };
@@ -634,7 +637,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const lock = await this.lock(ref);
     try {
       if (key.subpath === undefined) {
-        await this.removeSessionLocked(ref);
+        await this.removeSessionLocked(ref, lock);
       } else {
         const file = this.layout.transcriptFile(key);
         if (await this.layout.existingDirectory(dirname(file))) {
@@ -642,7 +645,8 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
           this.states.delete(file);
           await removeEmptyFolders(dirname(file), this.layout.projectDirectory(key.projectKey));
           const metaPath = this.layout.metaFile(ref);
-          const meta = await readMeta(metaPath);
+          lock.cancel(metaPath);
+          const meta = this.metas.get(metaPath) ?? (await readMeta(metaPath));
           if (meta.transcripts[key.subpath] !== undefined) {
             delete meta.transcripts[key.subpath];
             this.metas.delete(metaPath);
@@ -680,7 +684,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const targetFile = this.layout.transcriptFile(target);
     const lock = await this.lock(target);
     try {
-      await this.sweepExpiredLocked(target);
+      await this.sweepExpiredLocked(target, lock);
       const temporary = join(this.layout.bookkeepingDirectory(target.projectKey), `${targetSessionId}.fork.tmp`);
       await unlinkIfPresent(temporary);
       try {
@@ -702,6 +706,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const { ino } = await stat(targetFile);
       const summary = foldSessionSummary(undefined, target, entries);
       this.metas.delete(this.layout.metaFile(target));
+      lock.cancel(this.layout.metaFile(target));
       await writeMeta(this.layout.metaFile(target), {
         summary: { data: summary.data, ino, bytes: content.length },
         transcripts: { [MAIN]: { ino, bytes: content.length, length: entries.length, lastUuid: lastUuidOf(entries, null) } },
@@ -727,8 +732,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const exists = await pathExists(this.layout.transcriptFile(key)) || await pathExists(this.layout.sessionDirectory(key));
       if (!exists) return;
       const marker = this.layout.expiryFile(key);
-      if (ttlMs === null) await unlinkIfPresent(marker);
-      else await writeFileAtomically(marker, JSON.stringify(Date.now() + ttlMs), this.durable);
+      const expiresAt = ttlMs === null ? undefined : Date.now() + ttlMs;
+      if (expiresAt === undefined) await unlinkIfPresent(marker);
+      else await writeFileAtomically(marker, JSON.stringify(expiresAt), this.durable);
+      lock.memo.set(marker, expiresAt);
     } finally {
       await lock.release();
     }
@@ -842,20 +849,22 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   private async sweepExpired(ref: SessionRef): Promise<void> {
     const lock = await this.lock(ref);
     try {
-      await this.sweepExpiredLocked(ref);
+      await this.sweepExpiredLocked(ref, lock);
     } finally {
       await lock.release({ linger: false });
     }
     await this.removeEmptyProject(ref.projectKey);
   }
 
-  private async sweepExpiredLocked(ref: SessionRef): Promise<void> {
+  private async sweepExpiredLocked(ref: SessionRef, lock: HeldLock): Promise<void> {
     const expiresAt = await readExpiry(this.layout.expiryFile(ref));
-    if (expiresAt !== undefined && expiresAt <= Date.now()) await this.removeSessionLocked(ref);
+    if (expiresAt !== undefined && expiresAt <= Date.now()) await this.removeSessionLocked(ref, lock);
   }
 
   /** Removes every file of a session except its lock (held by the caller). */
-  private async removeSessionLocked(ref: SessionRef): Promise<void> {
+  private async removeSessionLocked(ref: SessionRef, lock: HeldLock): Promise<void> {
+    lock.cancel(this.layout.metaFile(ref));
+    lock.memo.clear();
     const main = this.layout.transcriptFile(ref);
     const folder = this.layout.sessionDirectory(ref);
     await unlinkIfPresent(main);

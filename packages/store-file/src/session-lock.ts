@@ -76,6 +76,10 @@ type FileLock = {
   /** When the file's mtime was last set (creation or heartbeat). */
   refreshedAt: number;
   heartbeat: NodeJS.Timeout;
+  /** Work to finish while the lock is still held, just before the file is removed. */
+  deferred: Map<string, () => Promise<void>>;
+  /** Facts that stay true while this process holds the lock without interruption. */
+  memo: Map<string, unknown>;
 };
 
 /** Locks released by their last holder but kept for a moment, for the next local caller. */
@@ -84,7 +88,15 @@ let exitCleanupRegistered = false;
 
 function startHeartbeat(path: string, handle: FileHandle, staleMs: number): FileLock {
   const now = Date.now();
-  const lock: FileLock = { path, handle, acquiredAt: now, refreshedAt: now, heartbeat: undefined as unknown as NodeJS.Timeout };
+  const lock: FileLock = {
+    path,
+    handle,
+    acquiredAt: now,
+    refreshedAt: now,
+    heartbeat: undefined as unknown as NodeJS.Timeout,
+    deferred: new Map(),
+    memo: new Map(),
+  };
   lock.heartbeat = setInterval(() => {
     const time = new Date();
     handle.utimes(time, time).then(
@@ -104,6 +116,9 @@ async function stillOwned(lock: FileLock): Promise<boolean> {
 }
 
 async function releaseFile(lock: FileLock): Promise<void> {
+  const deferred = [...lock.deferred.values()];
+  lock.deferred.clear();
+  await Promise.all(deferred.map((task) => task().catch(() => undefined)));
   clearInterval(lock.heartbeat);
   try {
     if (await stillOwned(lock)) await unlink(lock.path);
@@ -141,6 +156,27 @@ export class HeldLock {
 
   get path(): string {
     return this.lock.path;
+  }
+
+  /**
+   * Facts the holder may remember across operations while this process keeps the lock without
+   * interruption (lingering included); empty after every fresh acquisition.
+   */
+  get memo(): Map<string, unknown> {
+    return this.lock.memo;
+  }
+
+  /**
+   * Runs `task` while the lock is still held, when the lock file is finally released (after the
+   * linger). A later `defer` with the same name replaces it; {@link HeldLock.cancel} drops it.
+   * Errors are swallowed: deferred work must only be a cache.
+   */
+  defer(name: string, task: () => Promise<void>): void {
+    this.lock.deferred.set(name, task);
+  }
+
+  cancel(name: string): void {
+    this.lock.deferred.delete(name);
   }
 
   /**
