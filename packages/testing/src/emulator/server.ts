@@ -16,7 +16,8 @@ import type {
   RecordedRequest,
 } from './types.js';
 import { validateMessagesRequest } from './validate-request.js';
-import { encodeEvent, errorBody, materializeMessage, streamEvents } from './wire-format.js';
+import { flattenHeaders, readBody, sendError, sendJson } from './http-exchange.js';
+import { encodeEvent, materializeMessage, streamEvents } from './wire-format.js';
 
 /** HTTP status the real API uses for a mid-stream error type when a non-streaming request gets a `stream-error` fault. */
 const STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
@@ -280,40 +281,6 @@ export async function startMessagesEmulator(options: EmulatorOptions = {}): Prom
 /** The reply a stream fault cuts short: its own message reply, or the echo when it names none or a non-message. */
 function messageReplyOrEcho(reply: EmulatorReply | undefined, record: RecordedRequest): EmulatorMessageReply {
   return reply?.type === 'message' ? reply : echoReply(record);
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function flattenHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function sendError(
-  response: ServerResponse,
-  requestId: string,
-  status: number,
-  errorType: string,
-  message: string,
-  retryAfterSeconds?: number,
-): void {
-  if (retryAfterSeconds !== undefined) response.setHeader('retry-after', String(retryAfterSeconds));
-  const text = errorBody(errorType, message, requestId);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
 }
 
 function describeError(error: unknown): string {
