@@ -112,7 +112,10 @@ function indexChain(entries: readonly SessionStoreEntry[]): { chain: ChainEntry[
 
 /** The last chain entry in file order that no other entry names as its parent (rule 2). */
 export function findLeaf(entries: readonly SessionStoreEntry[]): string | null {
-  const { chain } = indexChain(entries);
+  return leafOf(indexChain(entries).chain);
+}
+
+function leafOf(chain: readonly ChainEntry[]): string | null {
   const parents = new Set<string>();
   for (const entry of chain) {
     const parent = parentOf(entry);
@@ -129,8 +132,12 @@ export function findLeaf(entries: readonly SessionStoreEntry[]): string | null {
  * Walks from `leaf` to the root (or the last compact boundary), oldest first. A `parentUuid` that
  * names no entry continues with the chain entry before it in file order, as the CLI does (rule 3).
  */
-function walk(leaf: ChainEntry, chain: readonly ChainEntry[], byUuid: ReadonlyMap<string, ChainEntry>): ChainEntry[] {
-  const position = new Map(chain.map((entry, index) => [entry.uuid, index]));
+function walk(
+  leaf: ChainEntry,
+  chain: readonly ChainEntry[],
+  byUuid: ReadonlyMap<string, ChainEntry>,
+  position: ReadonlyMap<string, number>,
+): ChainEntry[] {
   const path: ChainEntry[] = [];
   const visited = new Set<string>();
   let current: ChainEntry | undefined = leaf;
@@ -210,7 +217,7 @@ class UserTurn {
  */
 export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
   const { chain, byUuid } = indexChain(entries);
-  const leafUuid = options.resumeAt ?? findLeaf(entries);
+  const leafUuid = options.resumeAt ?? leafOf(chain);
   const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null };
   if (leafUuid === null) return empty;
   const leaf = byUuid.get(leafUuid);
@@ -220,14 +227,20 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   const resultsByToolUseId = new Map<string, ChainEntry[]>();
   for (const entry of chain) {
     const id = assistantIdOf(entry);
-    if (id !== undefined) assistantEntriesById.set(id, [...(assistantEntriesById.get(id) ?? []), entry]);
+    if (id !== undefined) {
+      const group = assistantEntriesById.get(id);
+      if (group === undefined) assistantEntriesById.set(id, [entry]);
+      else group.push(entry);
+    }
     for (const result of toolResultsOf(entry)) {
-      resultsByToolUseId.set(result.tool_use_id, [...(resultsByToolUseId.get(result.tool_use_id) ?? []), entry]);
+      const answering = resultsByToolUseId.get(result.tool_use_id);
+      if (answering === undefined) resultsByToolUseId.set(result.tool_use_id, [entry]);
+      else answering.push(entry);
     }
   }
 
-  const path = walk(leaf, chain, byUuid);
   const filePosition = new Map(chain.map((entry, index) => [entry.uuid, index]));
+  const path = walk(leaf, chain, byUuid, filePosition);
   const messages: BetaMessageParam[] = [];
   const consumed = new Set<string>();
   let userTurn: UserTurn | undefined;
