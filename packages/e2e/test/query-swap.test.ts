@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { query as officialQuery } from '@anthropic-ai/claude-agent-sdk';
+import { query as compatQuery } from '@sdk/compat';
+import { startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversationOf, messageRequests, type Turn } from './support/query-harness.js';
+
+/**
+ * Swap tests: one program, written against the official API, run once with
+ * `@anthropic-ai/claude-agent-sdk` (which spawns its bundled CLI) and once with `@sdk/compat`,
+ * each against a fresh emulator and a fresh temporary HOME / CLAUDE_CONFIG_DIR. Compared:
+ * - the messages' `type` / `type/subtype` sequence;
+ * - the result fields every official result has (both must carry them, and ours must carry no
+ *   field the official result lacks);
+ * - the conversation each sent to the Messages API, as role + text per request
+ *   (`conversationOf`: the CLI's `<system-reminder>` blocks and the system prompt are ignored).
+ */
+
+type AnyMessage = { type: string; subtype?: string; session_id: string; [field: string]: unknown };
+type QueryLike = (params: { prompt: string | AsyncIterable<never>; options?: Record<string, unknown> }) => AsyncIterable<AnyMessage>;
+/** A program under test: it gets a `query` and the options every call must pass. */
+type Program = (query: QueryLike, base: Record<string, unknown>) => Promise<AnyMessage[]>;
+
+type Run = { messages: AnyMessage[]; conversations: Turn[][] };
+
+const MODEL = 'claude-sonnet-4-6';
+/** The fields the official `SDKResultSuccess` declares as required. */
+const REQUIRED_RESULT_FIELDS = [
+  'duration_api_ms',
+  'duration_ms',
+  'is_error',
+  'modelUsage',
+  'num_turns',
+  'permission_denials',
+  'result',
+  'session_id',
+  'stop_reason',
+  'subtype',
+  'total_cost_usd',
+  'type',
+  'usage',
+  'uuid',
+];
+
+let emulator: MessagesEmulator;
+const homes: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startMessagesEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+  await Promise.all(homes.map((home) => rm(home, { recursive: true, force: true })));
+});
+
+async function runWith(query: QueryLike, program: Program): Promise<Run> {
+  emulator.reset();
+  const home = await mkdtemp(join(tmpdir(), 'swap-home-'));
+  homes.push(home);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, '.claude'),
+    ANTHROPIC_BASE_URL: emulator.url,
+    ANTHROPIC_API_KEY: 'swap-test-key',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+  };
+  const messages = await program(query, { env, cwd: home, model: MODEL });
+  return { messages, conversations: messageRequests(emulator.requests).map(conversationOf) };
+}
+
+async function swap(program: Program): Promise<{ official: Run; ours: Run }> {
+  const official = await runWith(officialQuery as unknown as QueryLike, program);
+  const ours = await runWith(compatQuery as unknown as QueryLike, program);
+  return { official, ours };
+}
+
+const kinds = (run: Run): string[] => run.messages.map((message) => (message.subtype === undefined ? message.type : `${message.type}/${message.subtype}`));
+
+function expectSameShape({ official, ours }: { official: Run; ours: Run }): void {
+  expect(kinds(ours)).toEqual(kinds(official));
+  const officialResults = official.messages.filter((message) => message.type === 'result');
+  const ourResults = ours.messages.filter((message) => message.type === 'result');
+  expect(ourResults).toHaveLength(officialResults.length);
+  officialResults.forEach((officialResult, index) => {
+    const ourResult = ourResults[index]!;
+    for (const field of REQUIRED_RESULT_FIELDS) {
+      expect(officialResult, `official result ${index}`).toHaveProperty(field);
+      expect(ourResult, `our result ${index}`).toHaveProperty(field);
+    }
+    expect(Object.keys(ourResult).filter((field) => !(field in officialResult))).toEqual([]);
+    expect(ourResult.subtype).toBe(officialResult.subtype);
+    expect(ourResult.is_error).toBe(officialResult.is_error);
+    expect(ourResult.num_turns).toBe(officialResult.num_turns);
+    expect(ourResult.result).toBe(officialResult.result);
+  });
+  expect(ours.conversations).toEqual(official.conversations);
+}
+
+async function drain(iterable: AsyncIterable<AnyMessage>, into: AnyMessage[]): Promise<string> {
+  let sessionId = '';
+  for await (const message of iterable) {
+    into.push(message);
+    sessionId = message.session_id;
+  }
+  return sessionId;
+}
+
+async function* userTurns(...texts: string[]): AsyncGenerator<never> {
+  for (const text of texts) yield { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null } as never;
+}
+
+describe('swap: the same program on the official SDK and on @sdk/compat', () => {
+  it('one-shot string prompt', async () => {
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'Hello, who are you?', options: base }), messages);
+      return messages;
+    });
+    expect(kinds(runs.official)).toEqual(['system/init', 'assistant', 'result/success']);
+    expectSameShape(runs);
+  });
+
+  it('resume of the previous session', async () => {
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      const sessionId = await drain(query({ prompt: 'Remember the word apple.', options: base }), messages);
+      const resumedId = await drain(query({ prompt: 'Which word?', options: { ...base, resume: sessionId } }), messages);
+      if (resumedId !== sessionId) throw new Error(`resume changed the session id: ${sessionId} → ${resumedId}`);
+      return messages;
+    });
+    expect(runs.official.conversations[1]).toHaveLength(3);
+    expectSameShape(runs);
+  });
+
+  it('streaming input with three messages, each sent after the previous result', async () => {
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      let resultSeen: () => void = () => undefined;
+      async function* paced(): AsyncGenerator<never> {
+        for (const text of ['one', 'two', 'three']) {
+          const answered = new Promise<void>((resolve) => {
+            resultSeen = resolve;
+          });
+          yield { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null } as never;
+          await answered;
+        }
+      }
+      for await (const message of query({ prompt: paced(), options: base })) {
+        messages.push(message);
+        if (message.type === 'result') resultSeen();
+      }
+      return messages;
+    });
+    expect(runs.official.messages.filter((message) => message.type === 'result')).toHaveLength(3);
+    expectSameShape(runs);
+  });
+
+  it('streaming input whose messages all arrive at once: documented difference', async () => {
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: userTurns('one', 'two', 'three'), options: base }), messages);
+      return messages;
+    });
+    // The CLI folds the messages queued while a turn runs into one next turn ("two" + "three");
+    // @sdk/compat runs one turn per message (docs/compat.md, "Streaming input").
+    expect(runs.official.conversations.at(-1)!.at(-1)).toEqual({ role: 'user', text: 'two\nthree' });
+    expect(runs.ours.conversations.at(-1)!.at(-1)).toEqual({ role: 'user', text: 'three' });
+    expect(runs.ours.messages.filter((message) => message.type === 'result')).toHaveLength(3);
+  });
+
+  it('continue picks the most recent session', async () => {
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      const first = await drain(query({ prompt: 'first session', options: base }), messages);
+      await drain(query({ prompt: 'second session', options: base }), messages);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await drain(query({ prompt: 'touch the first', options: { ...base, resume: first } }), messages);
+      const continued = await drain(query({ prompt: 'continued', options: { ...base, continue: true } }), messages);
+      if (continued !== first) throw new Error('continue did not pick the most recently written session');
+      return messages;
+    });
+    expectSameShape(runs);
+  });
+
+  it('forkSession with a chosen id', async () => {
+    const forkId = '4b7e2c9a-1d3f-4a6b-8c5d-9e0f1a2b3c4d';
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      const source = await drain(query({ prompt: 'the source', options: base }), messages);
+      const forked = await drain(query({ prompt: 'in the fork', options: { ...base, resume: source, forkSession: true, sessionId: forkId } }), messages);
+      if (forked !== forkId) throw new Error(`fork id ${forked}`);
+      await drain(query({ prompt: 'back in the source', options: { ...base, resume: source } }), messages);
+      return messages;
+    });
+    expectSameShape(runs);
+  });
+});
