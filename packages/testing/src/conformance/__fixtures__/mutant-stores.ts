@@ -1,4 +1,5 @@
 import type { AppendCondition, AppendResult, SessionKey, SessionListing, SessionStore, SessionStoreEntry } from '@sdk/core/store';
+import { foldSessionSummary } from '@sdk/core/store';
 import type { ConformanceGroup } from '../types.js';
 import { ReferenceStore, storageKeyOf } from './reference-store.js';
 
@@ -54,6 +55,20 @@ class SummariesFoldSubagents extends ReferenceStore {
       const summary = this.summaries.get(main);
       if (summary) this.summaries.set(main, { ...summary, data: { ...summary.data, customTitle: 'from a subagent' } });
     }
+  }
+}
+
+class SummaryLostUpdate extends ReferenceStore {
+  #calls = 0;
+  override async append(key: SessionKey, entries: SessionStoreEntry[]): Promise<void> {
+    const previous = this.summaries.get(storageKeyOf(key));
+    const call = this.#calls++;
+    await super.append(key, entries);
+    if (key.subpath !== undefined || entries.length === 0) return;
+    // Fold and write later than the read, earlier calls last: their stale folds win the race.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - call)));
+    const latest = this.summaries.get(storageKeyOf(key));
+    this.summaries.set(storageKeyOf(key), foldSessionSummary(previous, key, entries, { mtime: latest?.mtime ?? 0 }));
   }
 }
 
@@ -119,6 +134,7 @@ export const mutants: readonly Mutant[] = [
   { name: 'delete does not cascade', catchingGroup: 'delete', create: () => new DeleteWithoutCascade() },
   { name: 'listSubkeys includes the main transcript', catchingGroup: 'subkeys', create: () => new SubkeysIncludeMain() },
   { name: 'summaries fold subagent appends', catchingGroup: 'summaries', create: () => new SummariesFoldSubagents() },
+  { name: 'summary read-fold-write is not serialized', catchingGroup: 'summaries', create: () => new SummaryLostUpdate() },
   { name: 'no key validation', catchingGroup: 'hostile-keys', create: () => new NoKeyValidation() },
   { name: 'throws synchronously', catchingGroup: 'hostile-keys', create: () => new ThrowsSynchronously() },
   { name: 'keeps references', catchingGroup: 'defensive-copies', create: () => new KeepsReferences() },

@@ -75,6 +75,16 @@ export function registerSummaries(context: SpecContext): void {
     expect(await store.listSessionSummaries!(newProjectKey())).toEqual([]);
   });
 
+  context.test('racing appends leave the summary of the stored order', ['listSessionSummaries'], async (store) => {
+    const key = newSessionKey();
+    const batches = Array.from({ length: 20 }, (_, index) => [messageEntry(`prompt ${index}`), markerEntry(`title ${index}`)]);
+    await Promise.all(batches.map((batch) => store.append(key, batch)));
+    const stored = await store.load(key);
+    const [summary] = await store.listSessionSummaries!(key.projectKey);
+    // Folding is order-dependent: a lost update between two appends' read-fold-write shows here.
+    expect(summary?.data).toEqual(foldSessionSummary(undefined, key, stored ?? []).data);
+  });
+
   context.test('delete removes the summary', ['listSessionSummaries', 'delete'], async (store) => {
     const key = newSessionKey();
     const kept = newSessionKey(key.projectKey);
