@@ -519,7 +519,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   // -------------------------------------------------------------------------------------------
   // Listing
 
-  /** The project's sessions (main transcripts), newest first, `mtime` in integer epoch ms. No transcript is read. */
+  /** The project's sessions (main transcripts), newest first, `mtime` in integer epoch ms rounded like the official SDK's. No transcript is read. */
   async listSessions(projectKey: string): Promise<SessionListing[]> {
     assertValidProjectKey(projectKey);
     const transcripts = await this.listTranscripts(projectKey);
@@ -587,7 +587,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         const file = join(directory, `${sessionId}.jsonl`);
         try {
           const stats = await lstat(file);
-          return { sessionId, mtime: Math.floor(stats.mtimeMs), ino: stats.ino, size: stats.size, file };
+          return { sessionId, mtime: stats.mtime.getTime(), ino: stats.ino, size: stats.size, file };
         } catch (error) {
           if (errorCode(error) === 'ENOENT') return undefined;
           throw toStoreError(error, 'inspect', file);
