@@ -184,4 +184,16 @@ describe('AgentExecutor abort', () => {
     expect(messages.at(-1)).toMatchObject({ type: 'result', terminal_reason: 'aborted_streaming' });
     await expectNextTurnWorks(store, session);
   });
+
+  it('releases the session when the caller stops iterating mid-stream', async () => {
+    const store = new InMemorySessionStore();
+    const session = newSession();
+    emulator.enqueue(textReply('never finished', { eventDelayMs: 100 }));
+    for await (const message of executorFor(store, emulator).runTurn({ session, prompt: 'gone', model: MODEL, includePartialMessages: true })) {
+      if (message.type === 'stream_event') break;
+    }
+    // No lease left behind, no partial answer stored: the next turn runs at once.
+    expect((await store.load(session))!.map((entry) => entry.type)).toEqual(['user']);
+    expect(await expectNextTurnWorks(store, session)).toEqual(['user: gone', 'assistant: No response requested.', 'user: next turn']);
+  });
 });

@@ -252,8 +252,8 @@ export class AgentExecutor {
     const sessionId = turn.key.sessionId;
     for (let attempt = 0; ; attempt++) {
       const started = this.clock();
+      const stream = streamMessage(this.client, this.callParams(turn), request.signal);
       try {
-        const stream = streamMessage(this.client, this.callParams(turn), request.signal);
         let next = await stream.next();
         while (next.done !== true) {
           if (request.includePartialMessages === true) {
@@ -292,6 +292,9 @@ export class AgentExecutor {
         } catch {
           return await this.interrupted(turn);
         }
+      } finally {
+        // A caller that stops iterating mid-stream closes the HTTP stream here (a no-op when done).
+        await stream.return(undefined as never);
       }
     }
   }
