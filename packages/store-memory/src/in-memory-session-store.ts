@@ -253,6 +253,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     return { store: 'InMemorySessionStore', size: this.size };
   }
 
+  /** What `console.log` and `util.inspect` print: the same as {@link toJSON}, never entries. */
   [inspectSymbol](): string {
     return `InMemorySessionStore { size: ${this.size} }`;
   }
