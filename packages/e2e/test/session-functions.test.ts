@@ -52,6 +52,7 @@ let directory: string;
 let projectKey: string;
 let sessions: FixtureSession[];
 let main: FixtureSession;
+let populated: SessionStore;
 
 async function populate(store: SessionStore): Promise<void> {
   for (const session of sessions) await store.append({ projectKey, sessionId: session.sessionId }, session.entries);
@@ -73,6 +74,8 @@ beforeAll(async () => {
   projectKey = projectKeyForDirectory(directory);
   sessions = fixtureSessions(directory);
   main = sessions[0]!;
+  populated = new InMemorySessionStore();
+  await populate(populated);
 });
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
@@ -211,6 +214,55 @@ describe.each(STORE_KINDS)('read functions equal the official ones on $name', ({
       expect(await ours.getSessionInfo(sessionId, options)).toEqual(await official.getSessionInfo(sessionId, options));
       expect(await ours.listSubagents(sessionId, options)).toEqual(await official.listSubagents(sessionId, options));
     }
+  });
+});
+
+describe.each(STORE_KINDS)('malformed entries on $name', ({ create }) => {
+  /** Entries with a string type (what every store accepts) but broken fields: deliberately ill-typed. */
+  const malformed = [
+    { type: 'user', uuid: 7 },
+    { type: 'user', message: { role: 'user', content: 'no uuid' } },
+    { type: 'assistant', uuid: 'self-parent', parentUuid: 'self-parent', message: { id: 5, content: 'x' } },
+    { type: 'user', uuid: 'null-message', message: null },
+    { type: 'assistant', uuid: 'dangling', parentUuid: 'missing', message: 'text' },
+    { type: 'user', uuid: 'bad-blocks', message: { content: [null, 5, { type: 'text' }, { type: 'tool_result' }] } },
+    { type: 'custom-title', customTitle: 5 },
+    { type: 'tag', tag: null },
+    { type: 'system', subtype: 'compact_boundary', uuid: 'no-metadata', compactMetadata: null },
+    { type: 'agent_metadata', toolUseId: 42 },
+  ] as unknown as SessionStoreEntry[];
+
+  it('read and fork like the official functions, skipping what they skip', async () => {
+    const store = create();
+    const sessionId = fixtureUuid(0xbad, 0);
+    const entries = [...main.entries.slice(0, 8), ...malformed, ...main.entries.slice(8)];
+    await store.append({ projectKey, sessionId }, entries);
+    await store.append({ projectKey, sessionId, subpath: `subagents/agent-${AGENT}` }, [...malformed, ...subagentTranscript(sessionId, AGENT, directory, {})]);
+    const options = { dir: directory, sessionStore: store };
+    expect(plain(await ours.listSessions(options))).toEqual(plain(await official.listSessions(options)));
+    for (const messageOptions of [{}, { includeSystemMessages: true }]) {
+      const expected = await official.getSessionMessages(sessionId, { ...options, ...messageOptions });
+      expect(plain(await ours.getSessionMessages(sessionId, { ...options, ...messageOptions }))).toEqual(plain(expected));
+      expect(expected.length).toBeGreaterThan(5);
+    }
+    expect(plain(await ours.getSubagentMessages(sessionId, AGENT, options))).toEqual(plain(await official.getSubagentMessages(sessionId, AGENT, options)));
+    const known = knownStrings(entries);
+    const expectedFork = await official.forkSession(sessionId, options);
+    const actualFork = await ours.forkSession(sessionId, options);
+    expect(normalizeFresh(await store.load({ projectKey, sessionId: actualFork.sessionId }), known)).toEqual(
+      normalizeFresh(await store.load({ projectKey, sessionId: expectedFork.sessionId }), known),
+    );
+  });
+
+  it('survive compaction metadata the official reader crashes on', async () => {
+    const store = create();
+    const sessionId = fixtureUuid(0xbad, 1);
+    const broken: SessionStoreEntry = { type: 'system', subtype: 'compact_boundary', uuid: 'broken', compactMetadata: { preservedMessages: { uuids: 'x' } } };
+    await store.append({ projectKey, sessionId }, [...main.entries, broken]);
+    const options = { dir: directory, sessionStore: store };
+    await expect(official.getSessionMessages(sessionId, options)).rejects.toThrow(TypeError);
+    const messages = await ours.getSessionMessages(sessionId, options);
+    expect(messages.map((message) => message.uuid)).toEqual((await ours.getSessionMessages(main.sessionId, { dir: directory, sessionStore: populated })).map((message) => message.uuid));
   });
 });
 

@@ -1,4 +1,4 @@
-import { isRecord } from './first-prompt.js';
+import { isRecord } from './is-record.js';
 
 /**
  * The conversation a transcript holds, found as the official SDK finds it: compaction re-links

@@ -1,3 +1,5 @@
+import { isRecord } from './is-record.js';
+
 /**
  * The first prompt a user typed, as the official SDK derives it for `firstPrompt` and for the
  * default title of a fork: one line, at most 200 code units plus an ellipsis, pasted-content
@@ -98,9 +100,4 @@ export function unwrapPastedContent(text: string): string {
   if (!unwrapped) return text;
   if (copied < text.length) parts.push(text.slice(copied));
   return parts.join('');
-}
-
-/** A plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SessionNotFoundError } from '../errors.js';
 import type { SessionStoreEntry } from '../store/session-store.js';
-import { firstPromptOfEntries, isRecord } from './first-prompt.js';
+import { firstPromptOfEntries } from './first-prompt.js';
+import { isRecord } from './is-record.js';
 
 /**
  * The entries of a fork, built as the official `forkSession()` builds them: the main-thread chain

@@ -3,6 +3,7 @@ import { InvalidArgumentError, InvalidSessionKeyError, SessionNotFoundError, Sto
 import { isUuid } from '../store/keys.js';
 import type { SessionStore, SessionStoreEntry } from '../store/session-store.js';
 import { forkEntries } from './fork-entries.js';
+import { isRecord } from './is-record.js';
 import { listSessionsInStore } from './list-sessions.js';
 import { projectScope } from './project-scope.js';
 import { sanitizeUnicode } from './sanitize-unicode.js';
@@ -165,8 +166,8 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
     }
     const entries = await store.load({ projectKey, sessionId, subpath });
     if (!entries || entries.length === 0) return [];
-    const metadata = entries.findLast((entry) => entry.type === 'agent_metadata');
-    const transcript = entries.filter((entry) => entry.type !== 'agent_metadata');
+    const metadata = entries.findLast((entry) => isRecord(entry) && entry.type === 'agent_metadata');
+    const transcript = entries.filter((entry) => !isRecord(entry) || entry.type !== 'agent_metadata');
     if (transcript.length === 0) return [];
     const toolUseId = typeof metadata?.toolUseId === 'string' ? metadata.toolUseId : undefined;
     const parentAgentId = typeof metadata?.parentAgentId === 'string' ? metadata.parentAgentId : undefined;

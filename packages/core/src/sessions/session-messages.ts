@@ -1,7 +1,7 @@
 import type { SessionStoreEntry } from '../store/session-store.js';
 import type { SessionMessage } from './types.js';
 import { chainEntriesOf, conversationChain, simpleChain, type ChainEntry } from './conversation-chain.js';
-import { isRecord } from './first-prompt.js';
+import { isRecord } from './is-record.js';
 
 /**
  * `getSessionMessages` and `getSubagentMessages` over loaded entries, with the official output:

@@ -1,6 +1,7 @@
 import type { SessionStoreEntry } from '../store/session-store.js';
 import type { SDKSessionInfo } from './types.js';
-import { isRecord, promptOfEntry } from './first-prompt.js';
+import { promptOfEntry } from './first-prompt.js';
+import { isRecord } from './is-record.js';
 
 /**
  * Session metadata read from a transcript the way the official SDK reads it: the entries are
