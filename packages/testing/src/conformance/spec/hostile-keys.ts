@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { InvalidSessionKeyError } from '@sdk/core/store';
+import { InvalidSessionKeyError, MAX_PROJECT_KEY_LENGTH, MAX_SUBPATH_DEPTH } from '@sdk/core/store';
 import type { ExtendedSessionStore, SessionKey, SessionLease, SessionRef } from '@sdk/core/store';
 import type { SpecContext } from '../context.js';
 import { jsonRoundTrip, messageEntries, newProjectKey, rejectionOf } from '../fixtures.js';
@@ -77,6 +77,27 @@ function callsWith(store: ExtendedSessionStore, part: HostilePart, key: unknown)
 
 /** Every method refuses an unsafe key with `InvalidSessionKeyError`, before touching the backend. */
 export function registerHostileKeys(context: SpecContext): void {
+  // The other side of validation: keys the rules allow must work, up to their limits.
+  context.test('accepts valid keys at their limits: long project key, deep subpath, upper-case UUID', [], async (store) => {
+    const sessionId = randomUUID().toUpperCase();
+    const keys: SessionKey[] = [
+      { projectKey: `${'p'.repeat(MAX_PROJECT_KEY_LENGTH - 5)}.a_b-`, sessionId },
+      { projectKey: 'conformance_limits.v2', sessionId, subpath: Array.from({ length: MAX_SUBPATH_DEPTH }, (_, depth) => `level-${depth}.x_y`).join('/') },
+      { projectKey: 'conformance_limits.v2', sessionId, subpath: `subagents/${'a'.repeat(200)}` },
+    ];
+    for (const key of keys) {
+      const entries = messageEntries(2);
+      await store.append(key, entries);
+      expect(await store.load(key)).toEqual(jsonRoundTrip(entries));
+    }
+    if (store.listSessions) {
+      expect((await store.listSessions(keys[0]!.projectKey)).map((session) => session.sessionId)).toEqual([sessionId]);
+    }
+    if (store.listSubkeys) {
+      expect((await store.listSubkeys({ projectKey: 'conformance_limits.v2', sessionId })).sort()).toEqual([keys[1]!.subpath, keys[2]!.subpath].sort());
+    }
+  });
+
   const probeProject = 'conformance-hostile';
   const probeSession = '3f2c9a0e-8b1d-4c5e-9f6a-1b2c3d4e5f60';
   for (const [name, part] of hostileKeys(probeProject, probeSession)) {
