@@ -1,10 +1,6 @@
 import type { UUID } from 'node:crypto';
-import type {
-  BetaMessage,
-  BetaMessageParam,
-  BetaRawMessageStreamEvent,
-  BetaUsage,
-} from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { MessageParam } from '@anthropic-ai/sdk/resources';
+import type { BetaMessage, BetaRawMessageStreamEvent, BetaUsage } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 
 /**
  * The messages a turn yields. Each type is structurally identical to the official
@@ -118,7 +114,7 @@ export type SDKAssistantMessage = {
 /** A user message: here, the result of a tool call. */
 export type SDKUserMessage = {
   type: 'user';
-  message: BetaMessageParam;
+  message: MessageParam;
   parent_tool_use_id: string | null;
   isSynthetic?: boolean;
   /** The tool's structured output (the transcript's `toolUseResult`). */

@@ -1,7 +1,8 @@
-import type { BetaTool, BetaToolResultBlockParam, BetaToolUseBlock } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
+import type { BetaTool, BetaToolUseBlock } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 
 /** What the model sees of a tool's result: text, or text and image blocks. */
-export type ToolResultContent = Exclude<BetaToolResultBlockParam['content'], undefined>;
+export type ToolResultContent = Exclude<ToolResultBlockParam['content'], undefined>;
 
 /** What a tool call runs with. */
 export type ToolContext = {

@@ -1,10 +1,10 @@
 import { randomUUID, type UUID } from 'node:crypto';
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
+import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type {
   BetaContentBlockParam,
   BetaMessage,
   BetaMessageParam,
-  BetaToolResultBlockParam,
   BetaToolUseBlock,
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import { InvalidArgumentError, SessionConflictError, SessionNotFoundError } from '../errors.js';
@@ -358,7 +358,7 @@ export class AgentExecutor {
       ]),
     );
     const blockIndex = new Map(turn.lastMessage!.content.map((block, index) => [block, index]));
-    const results: BetaToolResultBlockParam[] = [];
+    const results: ToolResultBlockParam[] = [];
     try {
       while (pending.size > 0) {
         const settled = await Promise.race([...pending.values(), aborted]);
@@ -383,7 +383,7 @@ export class AgentExecutor {
     toolUse: BetaToolUseBlock,
     toolUseEntryUuid: string,
     outcome: ToolOutcome,
-    results: BetaToolResultBlockParam[],
+    results: ToolResultBlockParam[],
   ): AsyncGenerator<SDKMessage, void, undefined> {
     const structured = outcome.structured ?? outcome.content;
     const entry = toolResultEntry(this.entryContext(turn.key, turn.cwd), {
@@ -396,8 +396,8 @@ export class AgentExecutor {
     });
     await turn.writer.append([entry]);
     turn.leafUuid = entry.uuid!;
-    const message = entry.message as BetaMessageParam;
-    results.push(...(message.content as BetaToolResultBlockParam[]));
+    const message = entry.message as { role: 'user'; content: ToolResultBlockParam[] };
+    results.push(...message.content);
     const yielded: SDKUserMessage = {
       type: 'user',
       message,

@@ -2,9 +2,10 @@ import type {
   BetaContentBlock,
   BetaContentBlockParam,
   BetaMessage,
-  BetaToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type { SessionStoreEntry } from '../store/session-store.js';
+import type { ToolResultContent } from '../tools.js';
 
 /**
  * Builds transcript entries in the official Claude Code JSONL format (transcript-format.md §3.1,
@@ -95,12 +96,12 @@ export function toolResultEntry(
     uuid: string;
     toolUseEntryUuid: string;
     toolUseId: string;
-    content: Exclude<BetaToolResultBlockParam['content'], undefined>;
+    content: ToolResultContent;
     isError: boolean;
     structured: unknown;
   },
 ): SessionStoreEntry {
-  const block: BetaToolResultBlockParam = { type: 'tool_result', tool_use_id: options.toolUseId, content: options.content };
+  const block: ToolResultBlockParam = { type: 'tool_result', tool_use_id: options.toolUseId, content: options.content };
   if (options.isError) block.is_error = true;
   return {
     ...chainEntry(context, 'user', options.uuid, options.toolUseEntryUuid),

@@ -83,9 +83,14 @@ function blocksOf(content: unknown): BetaContentBlockParam[] {
   return content.filter((block): block is BetaContentBlockParam => typeof block === 'object' && block !== null);
 }
 
-function toolResultsOf(entry: SessionStoreEntry): BetaToolResultBlockParam[] {
-  if (entry.type !== 'user') return [];
-  return blocksOf(messageOf(entry)?.content).filter((block): block is BetaToolResultBlockParam => block.type === 'tool_result');
+const NO_RESULTS: readonly BetaToolResultBlockParam[] = Object.freeze([]);
+
+function toolResultsOf(entry: SessionStoreEntry): readonly BetaToolResultBlockParam[] {
+  if (entry.type !== 'user') return NO_RESULTS;
+  const content = messageOf(entry)?.content;
+  // Fast path: most user entries are prompts; this runs once per entry of the transcript.
+  if (!Array.isArray(content) || !content.some((block) => (block as { type?: unknown } | null)?.type === 'tool_result')) return NO_RESULTS;
+  return blocksOf(content).filter((block): block is BetaToolResultBlockParam => block.type === 'tool_result');
 }
 
 function renderedUserTexts(entry: SessionStoreEntry): BetaContentBlockParam[] {
@@ -275,6 +280,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       if (previous?.role === 'assistant' && Array.isArray(previous.content)) previous.content.push(...content);
       else messages.push({ role: 'assistant', content });
       unanswered = toolUses;
+      if (toolUses.length === 0) continue;
       // Results of these calls follow the message, in file order, wherever they hang (fan-out).
       const resultEntries = toolUses
         .flatMap((toolUse) => resultsByToolUseId.get(toolUse.toolUseId) ?? [])
