@@ -124,6 +124,7 @@ export type {
   SDKSessionInfo,
   SDKSystemMessage,
   SDKUserMessage,
+  SDKUserMessageInput,
   SessionKey,
   SessionMessage,
   SessionMutationOptions,

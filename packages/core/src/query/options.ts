@@ -54,8 +54,10 @@ export type CanUseTool = (
     description?: string;
     toolUseID: string;
     agentID?: string;
+    /** Id of the permission request. */
+    requestId: string;
   },
-) => Promise<PermissionResult>;
+) => Promise<PermissionResult | null>;
 
 /** The events a hook can observe (the official list). */
 export const HOOK_EVENTS = [
@@ -231,7 +233,7 @@ export type ElicitationRequest = {
 };
 
 /** The answer to an {@link ElicitationRequest} (the MCP `ElicitResult`). */
-export type ElicitationResult = { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown>; [field: string]: unknown };
+export type ElicitationResult = { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> | undefined; [field: string]: unknown };
 
 /** Answers MCP elicitation requests. */
 export type OnElicitation = (request: ElicitationRequest, options: { signal: AbortSignal; requestId: string }) => Promise<ElicitationResult | null>;
@@ -292,10 +294,14 @@ export type SpawnedProcess = {
   stdout: NodeJS.ReadableStream;
   readonly killed: boolean;
   readonly exitCode: number | null;
+  readonly signalCode?: NodeJS.Signals | null;
   kill(signal: NodeJS.Signals): boolean;
-  on(event: 'exit' | 'error', listener: (...args: never[]) => void): void;
-  once(event: 'exit' | 'error', listener: (...args: never[]) => void): void;
-  off(event: 'exit' | 'error', listener: (...args: never[]) => void): void;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  once(event: 'error', listener: (error: Error) => void): void;
+  off(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  off(event: 'error', listener: (error: Error) => void): void;
 };
 
 /** The official `systemPrompt` forms. */

@@ -1,4 +1,3 @@
-import type { BetaContentBlockParam } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import { AbortError, InvalidArgumentError, UnsupportedFeatureError } from '../errors.js';
 import type { AgentExecutor } from '../executor/agent-executor.js';
 import type { TurnRequest } from '../executor/turn-request.js';
@@ -126,7 +125,7 @@ export class QueryRun implements Query {
     }
     const request: TurnRequest = {
       session,
-      prompt: message.message.content as string | BetaContentBlockParam[],
+      prompt: message.message.content,
       model: this.model,
       maxTokens: this.thinking.maxTokens,
       cwd: this.setup.cwd,
