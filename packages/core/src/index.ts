@@ -63,7 +63,7 @@ export type {
   SessionMessage,
   SessionMutationOptions,
 } from './sessions/types.js';
-export type { SessionFunctions } from './sessions/session-functions.js';
+export type { SessionFunctions, SessionFunctionsOptions } from './sessions/session-functions.js';
 export { createSessionFunctions } from './sessions/session-functions.js';
 export type {
   AgentDefinition,
