@@ -88,14 +88,11 @@ export function environmentOf(options: Options): Environment {
 export function clientOptionsOf(environment: Environment): ClientOptions {
   const apiKey = nonEmpty(environment.ANTHROPIC_API_KEY);
   const authToken = apiKey === undefined ? nonEmpty(environment.ANTHROPIC_AUTH_TOKEN) : undefined;
-  const options: ClientOptions = {
+  return {
     apiKey: apiKey ?? null,
     authToken: authToken ?? null,
     baseURL: nonEmpty(environment.ANTHROPIC_BASE_URL) ?? 'https://api.anthropic.com',
   };
-  const application = nonEmpty(environment.CLAUDE_AGENT_SDK_CLIENT_APP);
-  if (application !== undefined) options.defaultHeaders = { 'x-client-app': application };
-  return options;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
