@@ -72,8 +72,10 @@ type Turn = {
   key: SessionRef;
   writer: TurnWriter;
   messages: BetaMessageParam[];
-  /** The entry the next chain entry hangs off. */
-  leafUuid: string | null;
+  /** The entry the next chain entry hangs off (the prompt's, at least). */
+  leafUuid: string;
+  /** The `last-prompt` line went out with the final assistant message. */
+  lastPromptWritten: boolean;
   cwd: string;
   retry: RetryPolicy;
   usage: TurnUsage;
@@ -204,6 +206,7 @@ export class AgentExecutor {
         apiMilliseconds: 0,
         apiCalls: 0,
         lastMessage: undefined,
+        lastPromptWritten: false,
       };
     } catch (error) {
       await writer.release();
@@ -220,8 +223,8 @@ export class AgentExecutor {
         yield* this.finish(turn, call.ending);
         return;
       }
-      yield* this.recordAssistant(turn, call);
       const toolUses = call.message.content.filter((block): block is BetaToolUseBlock => block.type === 'tool_use');
+      yield* this.recordAssistant(turn, call, toolUses.length === 0);
       if (toolUses.length === 0) {
         yield* this.finish(turn, { subtype: 'success', terminalReason: 'completed' });
         return;
@@ -308,13 +311,17 @@ export class AgentExecutor {
   }
 
   /** Stores the complete message (one entry per block), then reports it block by block. */
-  private async *recordAssistant(turn: Turn, call: CompletedCall & { entryUuids: string[] }): AsyncGenerator<SDKMessage, void, undefined> {
+  private async *recordAssistant(turn: Turn, call: CompletedCall & { entryUuids: string[] }, endsTurn: boolean): AsyncGenerator<SDKMessage, void, undefined> {
     const context = this.entryContext(turn.key, turn.cwd);
     const entries = assistantEntries(context, { message: call.message, parentUuid: turn.leafUuid, uuids: call.entryUuids, requestId: call.requestId });
     turn.usage.add(call.message.model, call.message.usage);
-    await turn.writer.append(entries);
     turn.lastMessage = call.message;
     if (entries.length > 0) turn.leafUuid = entries.at(-1)!.uuid!;
+    // The turn's last message and its `last-prompt` line go in one write: one store round trip
+    // (one fsync on the file store) less per turn.
+    if (endsTurn) entries.push(this.lastPrompt(turn));
+    await turn.writer.append(entries);
+    turn.lastPromptWritten = endsTurn;
     if (call.message.content.length > 0) turn.messages.push({ role: 'assistant', content: call.message.content.map(toRequestBlock) });
     for (const [index, block] of call.message.content.entries()) {
       const message: SDKAssistantMessage = {
@@ -412,9 +419,7 @@ export class AgentExecutor {
 
   /** Writes the turn's `last-prompt` line and yields the result. */
   private async *finish(turn: Turn, ending: Ending): AsyncGenerator<SDKMessage, void, undefined> {
-    if (turn.leafUuid !== null) {
-      await turn.writer.append([lastPromptEntry({ sessionId: turn.key.sessionId, lastPrompt: promptText(turn.request.prompt), leafUuid: turn.leafUuid })]);
-    }
+    if (!turn.lastPromptWritten) await turn.writer.append([this.lastPrompt(turn)]);
     const base = {
       type: 'result' as const,
       duration_ms: this.clock() - turn.startedAt,
@@ -437,6 +442,10 @@ export class AgentExecutor {
       const failure: SDKResultError = { ...base, subtype: ending.subtype, is_error: true, errors: ending.errors };
       yield failure;
     }
+  }
+
+  private lastPrompt(turn: Turn): SessionStoreEntry {
+    return lastPromptEntry({ sessionId: turn.key.sessionId, lastPrompt: promptText(turn.request.prompt), leafUuid: turn.leafUuid });
   }
 
   private initMessage(turn: Turn): SDKSystemMessage {
