@@ -59,6 +59,7 @@ describe('the official session functions read what FileSessionStore wrote', () =
   });
 
   afterEach(async () => {
+    await store.flush();
     if (previous === undefined) delete process.env.CLAUDE_CONFIG_DIR;
     else process.env.CLAUDE_CONFIG_DIR = previous;
     await rm(configDirectory, { recursive: true, force: true });

@@ -92,8 +92,17 @@ function parseJson(buffer: Buffer | undefined): unknown {
  * error. The file is `<json>\n<sha1 of json>`, so a read that raced an in-place rewrite is caught.
  */
 export async function readMeta(path: string): Promise<SessionMeta> {
-  const empty: SessionMeta = { transcripts: {} };
+  return (await readMetaFile(path)).meta;
+}
+
+/** {@link readMeta}, also telling whether the file exists (deferred saves never create it). */
+export async function readMetaFile(path: string): Promise<{ meta: SessionMeta; exists: boolean }> {
   const buffer = await readFileNoFollow(path);
+  return { meta: parseMeta(buffer), exists: buffer !== undefined };
+}
+
+function parseMeta(buffer: Buffer | undefined): SessionMeta {
+  const empty: SessionMeta = { transcripts: {} };
   if (buffer === undefined) return empty;
   const text = buffer.toString('utf8');
   const split = text.lastIndexOf('\n');
@@ -118,12 +127,19 @@ export async function readMeta(path: string): Promise<SessionMeta> {
  * temporary file would cost two journaled directory operations per append; the checksum makes
  * in-place rewrites safe for readers, and writers hold the session lock.
  */
-export async function writeMeta(path: string, meta: SessionMeta): Promise<void> {
+export async function writeMeta(path: string, meta: SessionMeta, options: { create?: boolean } = {}): Promise<void> {
   const json = JSON.stringify(meta);
   const content = Buffer.from(`${json}\n${digest(json)}`, 'utf8');
   let handle: FileHandle | undefined;
   try {
-    handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const flags = constants.O_RDWR | constants.O_NOFOLLOW | (options.create === false ? 0 : constants.O_CREAT);
+    try {
+      handle = await open(path, flags, 0o600);
+    } catch (error) {
+      // Without `create`, a missing file means its session (or the whole root) was removed.
+      if (options.create === false && errorCode(error) === 'ENOENT') return;
+      throw error;
+    }
     let offset = 0;
     while (offset < content.length) offset += (await handle.write(content, offset, content.length - offset, offset)).bytesWritten;
     await handle.truncate(content.length);

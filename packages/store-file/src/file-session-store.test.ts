@@ -404,6 +404,22 @@ describe('options', () => {
     expect(() => new FileSessionStore({ root, lockStaleMs: 0 })).toThrow(/lockStaleMs/);
   });
 
+  it('keeps the lock and the meta update of a burst until lockLingerMs passed or flush', async () => {
+    const { store, key, projectDirectory } = await fixture({ lockLingerMs: 10_000 });
+    await store.append(key, chain(1));
+    await store.append(key, [{ type: 'custom-title', customTitle: 'Deferred' }]);
+    const bookkeeping = join(projectDirectory, '.sdk');
+    expect((await readdir(bookkeeping)).sort()).toEqual([`${key.sessionId}.lock`, `${key.sessionId}.meta.json`]);
+    const stale = await readFile(join(bookkeeping, `${key.sessionId}.meta.json`), 'utf8');
+    expect(stale).not.toContain('Deferred');
+    // Still correct before the save: the summary catches up from the transcript.
+    const [summary] = await new FileSessionStore({ root: store.root }).listSessionSummaries(key.projectKey);
+    expect(summary!.data.customTitle).toBe('Deferred');
+    await store.flush();
+    expect(await readdir(bookkeeping)).toEqual([`${key.sessionId}.meta.json`]);
+    expect(await readFile(join(bookkeeping, `${key.sessionId}.meta.json`), 'utf8')).toContain('Deferred');
+  });
+
   it('writes the same bytes without fsync', async () => {
     const { store, key, file } = await fixture({ durability: 'none' });
     const entries = chain(5);

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import {
   assertValidProjectKey,
   assertValidSessionId,
@@ -34,10 +34,10 @@ import type {
   SessionSummaryEntry,
 } from '@sdk/core/store';
 import type { LeaseRecord, SessionMeta, TranscriptIndex } from './bookkeeping.js';
-import { readExpiry, readFileNoFollow, readLease, readMeta, writeFileAtomically, writeMeta } from './bookkeeping.js';
+import { readExpiry, readFileNoFollow, readLease, readMeta, readMetaFile, writeFileAtomically, writeMeta } from './bookkeeping.js';
 import { errorCode, toStoreError } from './fs-errors.js';
 import type { HeldLock, LockTiming } from './session-lock.js';
-import { acquireLock } from './session-lock.js';
+import { acquireLock, releaseIdleLocks } from './session-lock.js';
 import { StoreLayout, syncDirectory } from './store-layout.js';
 import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
 import { parseTranscript } from './transcript-parser.js';
@@ -239,27 +239,37 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       // Independent reads in parallel: on a busy machine each file system call costs a thread hop.
       const metaPath = this.layout.metaFile(ref);
       const cachedMeta = this.metas.get(metaPath);
-      const openChecked = async () => ((await this.layout.existingDirectory(directory)) ? this.openExisting(file) : undefined);
+      // A folder vetted while this process held the lock without interruption stays vetted.
+      const vetted = `vetted:${directory}`;
+      const openChecked = async () => {
+        if (!lock.memo.has(vetted)) {
+          if (!(await this.layout.existingDirectory(directory))) return undefined;
+          lock.memo.set(vetted, true);
+        }
+        return this.openExisting(file);
+      };
       const expiryPath = this.layout.expiryFile(ref);
       const [expiresAt, storedMeta, existing] = await Promise.all([
         lock.memo.has(expiryPath) ? (lock.memo.get(expiryPath) as number | undefined) : readExpiry(expiryPath),
-        cachedMeta === undefined ? readMeta(metaPath) : undefined,
+        cachedMeta === undefined ? readMetaFile(metaPath) : undefined,
         openChecked(),
       ]);
       lock.memo.set(expiryPath, expiresAt);
-      let meta = storedMeta ?? cachedMeta ?? { transcripts: {} };
+      let meta = storedMeta?.meta ?? cachedMeta ?? { transcripts: {} };
+      let metaExists = storedMeta?.exists ?? true;
       handle = existing;
       if (expiresAt !== undefined && expiresAt <= Date.now()) {
         await handle?.close();
         handle = undefined;
         await this.removeSessionLocked(ref, lock);
         meta = { transcripts: {} };
+        metaExists = false;
       }
       const needUuids = batch.uuids.some((uuid) => uuid !== undefined);
       const cachedState = this.states.get(file);
       const state = handle === undefined ? emptyState() : await this.stateOf(handle, file, meta.transcripts[key.subpath ?? MAIN], needUuids);
       // Someone else wrote: their meta file may be newer than what this instance remembers.
-      if (storedMeta === undefined && state !== cachedState) meta = await readMeta(metaPath);
+      if (storedMeta === undefined && state !== cachedState) ({ meta, exists: metaExists } = await readMetaFile(metaPath));
       if (condition !== undefined) await this.checkCondition(ref, state, condition);
 
       const lines: string[] = [];
@@ -279,6 +289,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
       let created = false;
       if (handle === undefined) {
+        lock.memo.delete(vetted);
         await this.layout.ensureDirectory(directory, this.durable);
         handle = await this.openCreating(file);
         created = true;
@@ -305,13 +316,20 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       // Saved once at the end of a burst, still under the lock. The meta file is a cache checked
       // against the transcript's size, so a crash before the save only costs a catch-up read; and
       // not touching a second file per append keeps the fsync's journal commit small.
+      // Deferred saves never create the file, so that nothing reappears in a folder being removed
+      // after the last append resolved; the first append of a session creates it right away.
       this.metas.set(metaPath, nextMeta);
-      lock.defer(metaPath, () =>
-        writeMeta(metaPath, nextMeta).catch((error: unknown) => {
-          this.metas.delete(metaPath);
-          throw error;
-        }),
-      );
+      if (metaExists) {
+        lock.defer(metaPath, () =>
+          writeMeta(metaPath, nextMeta, { create: false }).catch((error: unknown) => {
+            this.metas.delete(metaPath);
+            throw error;
+          }),
+        );
+      } else {
+        lock.cancel(metaPath);
+        await writeMeta(metaPath, nextMeta).catch(() => this.metas.delete(metaPath));
+      }
 
       // The bytes are in place and ordered; making them durable needs no lock, so the flush runs
       // while the lock is handed on. An fsync error after this point is reported, but the lines
@@ -643,6 +661,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         if (await this.layout.existingDirectory(dirname(file))) {
           await unlinkIfPresent(file);
           this.states.delete(file);
+          lock.memo.clear();
           await removeEmptyFolders(dirname(file), this.layout.projectDirectory(key.projectKey));
           const metaPath = this.layout.metaFile(ref);
           lock.cancel(metaPath);
@@ -803,6 +822,14 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Releases the session locks this process keeps lingering under this root, saving the meta
+   * files they defer. Call before removing the root or at shutdown; the store stays usable.
+   */
+  async flush(): Promise<void> {
+    await releaseIdleLocks(`${this.layout.projects}${sep}`);
   }
 
   // -------------------------------------------------------------------------------------------

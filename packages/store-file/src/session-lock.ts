@@ -211,6 +211,25 @@ export class HeldLock {
   }
 }
 
+/**
+ * Releases now every lingering lock whose path starts with `prefix` (saving deferred work first),
+ * and waits for releases already under way.
+ */
+export async function releaseIdleLocks(prefix: string): Promise<void> {
+  const releases: Array<Promise<void>> = [];
+  for (const [path, idle] of idleLocks) {
+    if (!path.startsWith(prefix)) continue;
+    idleLocks.delete(path);
+    clearTimeout(idle.timer);
+    releases.push(releaseFile(idle.lock).catch(() => undefined));
+  }
+  // Lingers that already expired are releasing through the local queue: wait for their turns.
+  for (const path of localQueues.keys()) {
+    if (path.startsWith(prefix)) releases.push(takeLocalTurn(path, 60_000).then((end) => end(), () => undefined));
+  }
+  await Promise.all(releases);
+}
+
 /** Takes over this process's idle lock on `path`, if it has one that is still its own. */
 async function reuseIdle(path: string, staleMs: number): Promise<FileLock | undefined> {
   const idle = idleLocks.get(path);

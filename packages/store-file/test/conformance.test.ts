@@ -17,6 +17,7 @@ runStoreConformance({
     return store;
   },
   destroy: async (store) => {
+    await (store as FileSessionStore).flush();
     const root = roots.get(store);
     if (root !== undefined) await rm(root, { recursive: true, force: true });
   },

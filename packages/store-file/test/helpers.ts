@@ -9,7 +9,7 @@ import type { SessionKey, SessionStoreEntry } from '@sdk/core/store';
 const roots: string[] = [];
 
 afterEach(async () => {
-  await Promise.all(roots.splice(0).map((root) => rm(root, { recursive: true, force: true })));
+  await Promise.all(roots.splice(0).map((root) => rm(root, { recursive: true, force: true, maxRetries: 5 })));
 });
 
 /** A fresh, empty folder, removed after the test. */

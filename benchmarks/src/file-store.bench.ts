@@ -1,0 +1,165 @@
+// @sdk/store-file: durable appends, loads and listings, each next to the raw fs floor measured in the same run.
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdtemp, open, readdir, readFile, lstat, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSessionStore } from '@sdk/store-file';
+import type { SessionStoreEntry } from '@sdk/core/store';
+import { formatTable, measure, percentile } from './stats.js';
+import type { BenchRow } from './stats.js';
+
+const PROJECT = '-bench-project';
+
+/** A ~1 KB transcript entry shaped like a Claude Code chain entry. */
+function entry(index: number, parentUuid: string | null): SessionStoreEntry {
+  const role = index % 2 === 0 ? 'user' : 'assistant';
+  return {
+    parentUuid,
+    isSidechain: false,
+    type: role,
+    uuid: randomUUID(),
+    timestamp: new Date(1_790_000_000_000 + index * 1000).toISOString(),
+    sessionId: '00000000-0000-4000-8000-000000000000',
+    cwd: '/home/bench/project',
+    version: '2.1.332',
+    gitBranch: 'main',
+    message: { role, content: [{ type: 'text', text: `entry ${index} `.padEnd(700, 'lorem ipsum ') }] },
+  };
+}
+
+function entries(count: number): SessionStoreEntry[] {
+  const list: SessionStoreEntry[] = [];
+  for (let index = 0; index < count; index++) list.push(entry(index, list.at(-1)?.uuid ?? null));
+  return list;
+}
+
+function row(name: string, samples: number[], floor?: number[], note?: string): BenchRow {
+  const p50 = percentile(samples, 50);
+  const result: BenchRow = { name, p50, p99: percentile(samples, 99) };
+  if (floor !== undefined) {
+    result.floorP50 = percentile(floor, 50);
+    result.ratio = p50 / result.floorP50;
+  }
+  if (note !== undefined) result.note = note;
+  return result;
+}
+
+/** The floor of a durable append: open with O_APPEND, one write, fdatasync, close. */
+async function rawAppend(path: string, bytes: Buffer, durable: boolean): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+  try {
+    await handle.write(bytes);
+    if (durable) await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The floor of a load: read the file and JSON.parse every line. */
+async function rawLoad(path: string): Promise<unknown[]> {
+  const text = await readFile(path, 'utf8');
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.map((line) => JSON.parse(line) as unknown);
+}
+
+async function appendRows(root: string, quick: boolean): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const iterations = quick ? 30 : 300;
+  const configurations = [
+    { durability: 'fsync', lockLingerMs: 20 },
+    { durability: 'fsync', lockLingerMs: 0 },
+    { durability: 'none', lockLingerMs: 20 },
+  ] as const;
+  for (const { durability, lockLingerMs } of configurations) {
+    const store = new FileSessionStore({ root, durability, lockLingerMs });
+    const key = { projectKey: PROJECT, sessionId: randomUUID() };
+    const rawPath = join(root, `raw-${durability}-${lockLingerMs}.jsonl`);
+    const pool = entries(iterations + 10);
+    const durable = durability === 'fsync';
+    // Interleaved rounds, so that disk and CPU noise hits both sides alike.
+    const ours: number[] = [];
+    const floor: number[] = [];
+    let next = 0;
+    await measure(
+      iterations,
+      async () => {
+        const item = pool[next++ % pool.length]!;
+        const bytes = Buffer.from(`${JSON.stringify(item)}\n`);
+        let started = process.hrtime.bigint();
+        await store.append(key, [item]);
+        ours.push(Number(process.hrtime.bigint() - started) / 1e6);
+        started = process.hrtime.bigint();
+        await rawAppend(rawPath, bytes, durable);
+        floor.push(Number(process.hrtime.bigint() - started) / 1e6);
+      },
+      0,
+    );
+    await store.flush();
+    rows.push(row(`append 1 entry (~1 KB), durability '${durability}', lockLingerMs ${lockLingerMs}`, ours, floor, durable ? 'floor: open + write + fdatasync + close' : 'floor: open + write + close'));
+  }
+  return rows;
+}
+
+async function loadRows(root: string, quick: boolean): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const store = new FileSessionStore({ root, durability: 'none' });
+  for (const size of quick ? [10, 100, 1000] : [10, 100, 1000, 10_000]) {
+    const key = { projectKey: PROJECT, sessionId: randomUUID() };
+    await store.append(key, entries(size));
+    const path = join(root, 'projects', PROJECT, `${key.sessionId}.jsonl`);
+    const iterations = Math.max(quick ? 5 : 20, Math.min(quick ? 50 : 300, Math.floor(100_000 / size)));
+    const ours: number[] = [];
+    const floor: number[] = [];
+    await measure(iterations, async (index) => {
+      let started = process.hrtime.bigint();
+      const loaded = await store.load(key);
+      if (index >= 0) ours.push(Number(process.hrtime.bigint() - started) / 1e6);
+      started = process.hrtime.bigint();
+      const raw = await rawLoad(path);
+      if (index >= 0) floor.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (loaded?.length !== raw.length) throw new Error('load returned a different number of entries');
+    });
+    rows.push(row(`load ${size.toLocaleString('en-US')} entries`, ours, floor, 'floor: readFile + JSON.parse per line'));
+  }
+  return rows;
+}
+
+async function listingRows(root: string, quick: boolean): Promise<BenchRow[]> {
+  const sessions = quick ? 200 : 1000;
+  const projectKey = '-bench-listing';
+  const store = new FileSessionStore({ root, durability: 'none' });
+  const keys = Array.from({ length: sessions }, () => ({ projectKey, sessionId: randomUUID() }));
+  for (let index = 0; index < keys.length; index += 50) {
+    await Promise.all(keys.slice(index, index + 50).map((key, offset) => store.append(key, [entry(index + offset, null), entry(1, null)])));
+  }
+  const directory = join(root, 'projects', projectKey);
+  const iterations = quick ? 5 : 30;
+  const floor = await measure(iterations, async () => {
+    const names = (await readdir(directory)).filter((name) => name.endsWith('.jsonl'));
+    return Promise.all(names.map((name) => lstat(join(directory, name))));
+  });
+  const listed = await measure(iterations, async () => {
+    if ((await store.listSessions(projectKey)).length !== sessions) throw new Error('listSessions missed sessions');
+  });
+  const summaries = await measure(iterations, async () => {
+    if ((await store.listSessionSummaries(projectKey)).length !== sessions) throw new Error('listSessionSummaries missed sessions');
+  });
+  const count = sessions.toLocaleString('en-US');
+  return [
+    row(`listSessions, ${count} sessions`, listed, floor, 'target < 50 ms; floor: readdir + lstat each'),
+    row(`listSessionSummaries, ${count} sessions`, summaries, floor, 'one small meta file per session, no transcript read'),
+  ];
+}
+
+/** Runs the file store benchmark and returns its markdown table. */
+export async function run({ quick }: { quick: boolean }): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'bench-store-file-'));
+  try {
+    const rows = [...(await appendRows(root, quick)), ...(await loadRows(root, quick)), ...(await listingRows(root, quick))];
+    return formatTable(`@sdk/store-file${quick ? ' (quick)' : ''}`, rows);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
