@@ -2,6 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, utimes, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as official from '@anthropic-ai/claude-agent-sdk';
+import * as compat from '@sdk/compat';
 import { createSessionFunctions, projectKeyForDirectory, SessionNotFoundError } from '@sdk/core';
 import type { SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
@@ -93,6 +94,17 @@ describe('reads of local transcripts equal the official ones', () => {
         expect(plain(await ours.getSessionMessages(sessionId, { ...options, dir: directory })), name).toEqual(plain(expected));
       }
     }
+  });
+
+  it('@sdk/compat, called without a store, reads $CLAUDE_CONFIG_DIR like the official package', async () => {
+    expect(plain(await compat.listSessions({ dir: directory }))).toEqual(plain(await official.listSessions({ dir: directory })));
+    for (const { sessionId, name } of sessions) {
+      expect(plain(await compat.getSessionInfo(sessionId, { dir: directory })), name).toEqual(plain(await official.getSessionInfo(sessionId, { dir: directory })));
+      expect(plain(await compat.getSessionMessages(sessionId, { dir: directory })), name).toEqual(
+        plain(await official.getSessionMessages(sessionId, { dir: directory })),
+      );
+    }
+    expect(await compat.listSubagents(main.sessionId, { dir: directory })).toEqual([AGENT]);
   });
 
   it('listSubagents and getSubagentMessages', async () => {
