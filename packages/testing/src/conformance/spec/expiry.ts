@@ -4,7 +4,7 @@ import type { SpecContext } from '../context.js';
 import { eventually, jsonRoundTrip, messageEntries, newSessionKey, sleep, subKey } from '../fixtures.js';
 
 /** Short enough to keep the kit quick, long enough for a remote store's round trips. */
-const TTL_MS = 1500;
+const TTL_MS = 2000;
 /** How long after the TTL a store may take to make the session vanish. */
 const GRACE_MS = 3000;
 

@@ -4,9 +4,9 @@ import type { SpecContext } from '../context.js';
 import { messageEntries, newSessionKey, rejectionOf, sleep } from '../fixtures.js';
 
 /** Long enough for a remote store's round trips, short enough to wait out in a test. */
-const LEASE_MS = 800;
+const LEASE_MS = 1000;
 /** Waited beyond a lease's end before treating it as expired (clock granularity, round trips). */
-const PAST_EXPIRY_MS = LEASE_MS + 400;
+const PAST_EXPIRY_MS = LEASE_MS + 500;
 
 function leaseReason(error: unknown): string | undefined {
   return error instanceof SessionLeaseError ? error.reason : undefined;
@@ -88,17 +88,17 @@ export function registerLeases(context: SpecContext): void {
     async (store) => {
       const key = newSessionKey();
       const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: LEASE_MS });
-      await sleep(LEASE_MS / 2);
-      const renewed = await store.renewLease!(lease, LEASE_MS * 4);
+      // Renewed at once, so a slow machine cannot let the lease lapse before the renewal.
+      const renewed = await store.renewLease!(lease, LEASE_MS * 10);
       expect(renewed.token).toBe(lease.token);
       expect(renewed.expiresAt).toBeGreaterThan(lease.expiresAt);
-      await sleep(LEASE_MS);
+      await sleep(PAST_EXPIRY_MS);
       // The original lease would have expired by now.
       expect((await store.appendIf!(key, messageEntries(1), { lease: renewed })).length).toBe(1);
       const error = await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 1000 }));
       expect(leaseReason(error)).toBe('held');
     },
-    { timeoutMs: LEASE_MS * 2 + 10_000 },
+    { timeoutMs: PAST_EXPIRY_MS + 10_000 },
   );
 
   context.test(
