@@ -34,6 +34,7 @@ export {
   MAX_PROJECT_KEY_LENGTH,
   MAX_SUBPATH_DEPTH,
   MAX_SUBPATH_LENGTH,
+  MAX_SUBPATH_SEGMENT_LENGTH,
 } from './keys.js';
 export { projectKeyForPath } from './project-key.js';
 export { firstPromptOf, foldSessionSummary } from './summary.js';

@@ -32,6 +32,7 @@ describe('session key validation', () => {
     ['absolute subpath', { projectKey: 'p', sessionId, subpath: '/subagents/a' }],
     ['trailing slash subpath', { projectKey: 'p', sessionId, subpath: 'subagents/' }],
     ['NUL subpath', { projectKey: 'p', sessionId, subpath: 'a\0' }],
+    ['overlong subpath segment', { projectKey: 'p', sessionId, subpath: `subagents/${'a'.repeat(201)}` }],
     ['deep subpath', { projectKey: 'p', sessionId, subpath: Array(9).fill('a').join('/') }],
   ];
   for (const [name, key] of hostile) {

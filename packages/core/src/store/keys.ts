@@ -19,6 +19,11 @@ export const MAX_PROJECT_KEY_LENGTH = 255;
 export const MAX_SUBPATH_LENGTH = 255;
 /** Deepest accepted subpath. */
 export const MAX_SUBPATH_DEPTH = 8;
+/**
+ * Longest accepted subpath segment: file stores add suffixes such as `.meta.json` to a segment,
+ * and file names stop at 255 bytes.
+ */
+export const MAX_SUBPATH_SEGMENT_LENGTH = 200;
 
 function describe(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -70,6 +75,9 @@ export function assertValidSubpath(subpath: unknown): asserts subpath is string 
     throw new InvalidSessionKeyError(`subpath is deeper than ${MAX_SUBPATH_DEPTH} segments`, 'subpath');
   }
   for (const segment of segments) {
+    if (segment.length > MAX_SUBPATH_SEGMENT_LENGTH) {
+      throw new InvalidSessionKeyError(`subpath segments are limited to ${MAX_SUBPATH_SEGMENT_LENGTH} characters`, 'subpath');
+    }
     if (!SEGMENT.test(segment)) {
       throw new InvalidSessionKeyError(
         `subpath ${describe(subpath)}: each '/'-separated segment may contain only letters, digits, '-', '_' and '.', and must not start with '.'`,
