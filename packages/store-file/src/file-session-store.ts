@@ -95,6 +95,12 @@ type PreparedBatch = { lines: string[]; uuids: Array<string | undefined> };
 const OPEN_APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW;
 const OPEN_APPEND_CREATE = OPEN_APPEND | constants.O_CREAT;
 const MAIN = '';
+/** Lock memo and deferred-task names of a transcript descriptor kept for the rest of a burst. */
+const KEPT_HANDLE = 'handle:';
+const CLOSE_HANDLE = 'close:';
+
+/** An open transcript and the identity (inode, device) and size it had when checked. */
+type OpenTranscript = { handle: FileHandle; stats: { ino: number; dev: number; size: number } };
 
 function emptyState(): TranscriptState {
   return { ino: -1, size: 0, length: 0, lastUuid: null, uuids: new Set(), tail: 'none', terminatedBytes: 0 };
@@ -234,6 +240,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const directory = dirname(file);
     const lock = await this.lock(ref);
     let locked = true;
+    let kept = false;
     let handle: FileHandle | undefined;
     try {
       // Independent reads in parallel: on a busy machine each file system call costs a thread hop.
@@ -241,12 +248,20 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const cachedMeta = this.metas.get(metaPath);
       // A folder vetted while this process held the lock without interruption stays vetted.
       const vetted = `vetted:${directory}`;
-      const openChecked = async () => {
+      const openChecked = async (): Promise<OpenTranscript | undefined> => {
+        const kept = lock.memo.get(`${KEPT_HANDLE}${file}`) as OpenTranscript | undefined;
+        if (kept !== undefined) {
+          // The descriptor kept from the previous append of this burst, if the path still names its file.
+          const current = await lstat(file).catch(() => undefined);
+          if (current !== undefined && current.ino === kept.stats.ino && current.dev === kept.stats.dev) return { handle: kept.handle, stats: current };
+          await this.dropKeptHandles(lock);
+        }
         if (!lock.memo.has(vetted)) {
           if (!(await this.layout.existingDirectory(directory))) return undefined;
           lock.memo.set(vetted, true);
         }
-        return this.openExisting(file);
+        const opened = await this.openExisting(file);
+        return opened === undefined ? undefined : { handle: opened, stats: await opened.stat() };
       };
       const expiryPath = this.layout.expiryFile(ref);
       const [expiresAt, storedMeta, existing] = await Promise.all([
@@ -257,9 +272,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       lock.memo.set(expiryPath, expiresAt);
       let meta = storedMeta?.meta ?? cachedMeta ?? { transcripts: {} };
       let metaExists = storedMeta?.exists ?? true;
-      handle = existing;
+      handle = existing?.handle;
       if (expiresAt !== undefined && expiresAt <= Date.now()) {
-        await handle?.close();
+        await this.dropKeptHandles(lock);
+        await handle?.close().catch(() => undefined);
         handle = undefined;
         await this.removeSessionLocked(ref, lock);
         meta = { transcripts: {} };
@@ -267,7 +283,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       }
       const needUuids = batch.uuids.some((uuid) => uuid !== undefined);
       const cachedState = this.states.get(file);
-      const state = handle === undefined ? emptyState() : await this.stateOf(handle, file, meta.transcripts[key.subpath ?? MAIN], needUuids);
+      const state =
+        handle === undefined || existing === undefined
+          ? emptyState()
+          : await this.stateOf(handle, file, existing.stats, meta.transcripts[key.subpath ?? MAIN], needUuids);
       // Someone else wrote: their meta file may be newer than what this instance remembers.
       if (storedMeta === undefined && state !== cachedState) ({ meta, exists: metaExists } = await readMetaFile(metaPath));
       if (condition !== undefined) await this.checkCondition(ref, state, condition);
@@ -296,7 +315,8 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       }
       const payload = Buffer.from(`${state.tail === 'entry' ? '\n' : ''}${lines.join('\n')}\n`, 'utf8');
       const startSize = state.tail === 'torn' ? state.terminatedBytes : state.size;
-      const ino = created ? (await handle.stat()).ino : state.ino;
+      const identity = created || existing === undefined ? await handle.stat() : existing.stats;
+      const ino = identity.ino;
       const newSize = startSize + payload.length;
       const length = state.length + lines.length;
       const lastUuid = written.findLast((uuid) => uuid !== undefined) ?? state.lastUuid;
@@ -306,11 +326,18 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         if (state.tail === 'torn') await handle.truncate(state.terminatedBytes);
         await writeAll(handle, payload);
       } catch (error) {
+        lock.memo.delete(`${KEPT_HANDLE}${file}`);
+        lock.cancel(`${CLOSE_HANDLE}${file}`);
         this.states.delete(file);
         this.metas.delete(metaPath);
         await handle.truncate(startSize).catch(() => undefined);
         throw toStoreError(error, 'append to', file);
       }
+      // The descriptor serves the next append of a burst and is closed when the lock is released.
+      const writer = handle;
+      lock.memo.set(`${KEPT_HANDLE}${file}`, { handle: writer, stats: identity } satisfies OpenTranscript);
+      lock.defer(`${CLOSE_HANDLE}${file}`, () => writer.close());
+      kept = true;
       if (state.uuids !== undefined) for (const uuid of written) if (uuid !== undefined) state.uuids.add(uuid);
       this.states.set(file, { ino, size: newSize, length, lastUuid, uuids: state.uuids, tail: 'none', terminatedBytes: newSize });
       // Saved once at the end of a burst, still under the lock. The meta file is a cache checked
@@ -348,7 +375,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       }
       return { appended: lines.length, skipped, length };
     } finally {
-      await handle?.close().catch(() => undefined);
+      if (!kept && lock.memo.get(`${KEPT_HANDLE}${file}`) === undefined) await handle?.close().catch(() => undefined);
       if (locked) await lock.release();
     }
   }
@@ -401,8 +428,14 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * file grew (another process or the official CLI appended), the meta file's index when no uuids
    * are needed, and the whole file otherwise.
    */
-  private async stateOf(handle: FileHandle, file: string, index: TranscriptIndex | undefined, needUuids: boolean): Promise<TranscriptState> {
-    const { ino, size } = await handle.stat();
+  private async stateOf(
+    handle: FileHandle,
+    file: string,
+    stats: { ino: number; size: number },
+    index: TranscriptIndex | undefined,
+    needUuids: boolean,
+  ): Promise<TranscriptState> {
+    const { ino, size } = stats;
     const cached = this.states.get(file);
     if (cached !== undefined && cached.ino === ino) {
       if (cached.size === size && (cached.uuids !== undefined || !needUuids)) return cached;
@@ -659,6 +692,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       } else {
         const file = this.layout.transcriptFile(key);
         if (await this.layout.existingDirectory(dirname(file))) {
+          await this.dropKeptHandles(lock);
           await unlinkIfPresent(file);
           this.states.delete(file);
           lock.memo.clear();
@@ -888,9 +922,20 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     if (expiresAt !== undefined && expiresAt <= Date.now()) await this.removeSessionLocked(ref, lock);
   }
 
+  /** Closes the transcript descriptors kept under `lock` (before files are removed or replaced). */
+  private async dropKeptHandles(lock: HeldLock): Promise<void> {
+    for (const [name, value] of [...lock.memo]) {
+      if (!name.startsWith(KEPT_HANDLE)) continue;
+      lock.memo.delete(name);
+      lock.cancel(`${CLOSE_HANDLE}${name.slice(KEPT_HANDLE.length)}`);
+      await (value as OpenTranscript).handle.close().catch(() => undefined);
+    }
+  }
+
   /** Removes every file of a session except its lock (held by the caller). */
   private async removeSessionLocked(ref: SessionRef, lock: HeldLock): Promise<void> {
     lock.cancel(this.layout.metaFile(ref));
+    await this.dropKeptHandles(lock);
     lock.memo.clear();
     const main = this.layout.transcriptFile(ref);
     const folder = this.layout.sessionDirectory(ref);
