@@ -270,4 +270,19 @@ describe('AgentExecutor turns against the emulator', () => {
     const assistant = messages[1] as SDKAssistantMessage;
     expect(assistant).toMatchObject({ type: 'assistant', parent_tool_use_id: null, session_id: expect.any(String), uuid: expect.any(String) });
   });
+
+  it('stores a content-block prompt as given, under the caller-supplied uuid', async () => {
+    const store = new InMemorySessionStore();
+    const session = newSession();
+    const promptUuid = newSession().sessionId;
+    const prompt = [
+      { type: 'text' as const, text: 'first block' },
+      { type: 'text' as const, text: 'second block' },
+    ];
+    const { result } = await runTurn(executorFor(store, emulator), { session, prompt, promptUuid });
+    expect(resultText(result)).toBe('echo: second block [messages=1]');
+    const [entry] = (await store.load(session))!;
+    expect(entry).toMatchObject({ uuid: promptUuid, message: { role: 'user', content: prompt } });
+    expect(messageRequests(emulator)[0]!.messages[0]).toEqual({ role: 'user', content: prompt });
+  });
 });
