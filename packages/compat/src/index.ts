@@ -3,7 +3,18 @@
 // `~/.claude`), where the official SDK keeps its sessions. What each export does: docs/compat.md.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ClaudeSDKClient as CoreClaudeSDKClient, createQuery, createSessionFunctions, type Options, type QueryFunction, type SessionFunctions, type SessionStore } from '@sdk/core';
+import {
+  ClaudeSDKClient as CoreClaudeSDKClient,
+  createQuery,
+  createSessionFunctions,
+  createStartup,
+  type Options,
+  type QueryFunction,
+  type SessionFunctions,
+  type SessionStore,
+  type StartupParams,
+  type WarmQuery,
+} from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 
 const fileStores = new Map<string, FileSessionStore>();
@@ -24,6 +35,9 @@ function fileStoreFor(environment: { [name: string]: string | undefined }): Sess
  * transcripts under `CLAUDE_CONFIG_DIR` (else `~/.claude`) unless `options.sessionStore` is given.
  */
 export const query: QueryFunction = createQuery({ defaultStore: fileStoreFor });
+
+/** Prepares a query before its prompt is known (official `startup()`); see docs/compat.md. */
+export const startup: (params?: StartupParams) => Promise<WarmQuery> = createStartup(query);
 
 /** A multi-turn conversation (the Python SDK's `ClaudeSDKClient`), on the same default store as {@link query}. */
 export class ClaudeSDKClient extends CoreClaudeSDKClient {
@@ -137,6 +151,7 @@ export type {
   SlashCommand,
   SpawnedProcess,
   SpawnOptions,
+  StartupParams,
   SyncHookJSONOutput,
   TerminalReason,
   ThinkingAdaptive,
@@ -146,4 +161,5 @@ export type {
   ToolConfig,
   UserDialogRequest,
   UserDialogResult,
+  WarmQuery,
 } from '@sdk/core';

@@ -131,6 +131,8 @@ export type {
 export type { QueryFactoryConfig, QueryFunction, QueryParams } from './query/create-query.js';
 export { createQuery } from './query/create-query.js';
 export { ClaudeSDKClient } from './query/claude-sdk-client.js';
+export type { StartupParams, WarmQuery } from './query/warm-query.js';
+export { createStartup } from './query/warm-query.js';
 export { CLAUDE_CODE_PRESET_PROMPT, DEFAULT_MODEL, SYSTEM_PROMPT_DYNAMIC_BOUNDARY } from './query/resolve-options.js';
 export type { AgentExecutorDependencies, ExecutorLogger } from './executor/agent-executor.js';
 export { AgentExecutor } from './executor/agent-executor.js';

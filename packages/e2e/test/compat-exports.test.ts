@@ -32,7 +32,6 @@ const NOT_YET_EXPORTED = [
   'resolveSettings',
   // Warm start.
   'prewarm',
-  'startup',
 ].sort();
 
 /** Exports of ours the official package does not have. */
