@@ -1,4 +1,5 @@
-import { constants } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -251,8 +252,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const openChecked = async (): Promise<OpenTranscript | undefined> => {
         const kept = lock.memo.get(`${KEPT_HANDLE}${file}`) as OpenTranscript | undefined;
         if (kept !== undefined) {
-          // The descriptor kept from the previous append of this burst, if the path still names its file.
-          const current = await lstat(file).catch(() => undefined);
+          // The descriptor kept from the previous append of this burst, if the path still names its
+          // file. A synchronous lstat takes microseconds; a thread-pool round trip costs far more
+          // on a busy machine, and this check runs on every append of a burst.
+          const current = lstatIfPresent(file);
           if (current !== undefined && current.ino === kept.stats.ino && current.dev === kept.stats.dev) return { handle: kept.handle, stats: current };
           await this.dropKeptHandles(lock);
         }
@@ -990,6 +993,14 @@ async function writeAll(handle: FileHandle, payload: Buffer): Promise<void> {
   while (offset < payload.length) {
     const { bytesWritten } = await handle.write(payload, offset, payload.length - offset);
     offset += bytesWritten;
+  }
+}
+
+function lstatIfPresent(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 
