@@ -41,6 +41,7 @@ import {
   RENEW_LEASE,
 } from './scripts.js';
 import { summaryDeltaOf } from './summary-delta.js';
+import type { SummaryDelta } from './summary-delta.js';
 
 /** Options of {@link RedisSessionStore}. */
 export type RedisSessionStoreOptions = {
@@ -62,6 +63,14 @@ const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 /** Index members whose session is gone are kept this long, in case their session is being created. */
 const PRUNE_GRACE_MS = 10_000;
 const SUMMARY_FIELD = 's:';
+/**
+ * How long after updating a session's index entry this process skips updating it again. The index's
+ * expiry is set this much beyond the session TTL, so it still outlives every session appended to
+ * without an index update.
+ */
+const INDEX_REFRESH_MS = 30_000;
+/** Sessions remembered as recently indexed; the oldest are forgotten first. */
+const INDEX_CACHE_SIZE = 10_000;
 
 type Encoded = { uuid: string; boundary: boolean; json: string };
 
@@ -85,8 +94,10 @@ type Encoded = { uuid: string; boundary: boolean; json: string };
  *                                append (another slot)
  *
  * Consistency of the project index: each append runs one script on the session's slot (transcript,
- * uuids, metadata, summary, expiry together) and, pipelined with it, one on the index. The index may
- * therefore name a session that is not (yet, or any longer) there; listings read each session's own
+ * uuids, metadata, summary, expiry together). The index is updated in the same pipeline when this
+ * process has not updated the session's entry for 30 s, and right after the script when the append
+ * created the session; `delete` removes the entry after the session. The index may therefore name a
+ * session that is not (yet, or any longer) there, and its scores lag; listings read each session's own
  * metadata, report only live sessions with their authoritative `mtime`, and prune stale members.
  */
 export class RedisSessionStore implements ExtendedSessionStore {
@@ -98,6 +109,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly ttlMs: number;
   private readonly maxEntryBytes: number;
   private copyAvailable: Promise<boolean> | undefined;
+  private readonly indexedAt = new Map<string, number>();
 
   constructor(connection: RedisConnectionOptions, options: RedisSessionStoreOptions = {}) {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -177,6 +189,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     const keys = sessionKeys(this.prefix, key);
     await this.connection.run(DELETE, [keys.meta], [keys.base, key.subpath ?? '']);
     if (key.subpath === undefined) {
+      this.indexedAt.delete(indexCacheKey(key));
       const index = projectIndexKey(this.prefix, key.projectKey);
       await this.connection.send('delete', index, false, ['ZREM', index, key.sessionId]);
     }
@@ -211,7 +224,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
       )) as [string, number?];
       if (reply[0] === 'missing') throw new SessionNotFoundError(`session ${source.sessionId} does not exist`);
       if (reply[0] === 'exists') throw new SessionConflictError(`session ${targetSessionId} exists already`);
-      await this.index(target, this.ttlMs > 0 ? String(this.ttlMs) : '');
+      await this.index(target, this.indexExpiry());
       return;
     }
     let entries = await this.load(source);
@@ -237,7 +250,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     const keys = sessionKeys(this.prefix, key);
     const existed = await this.connection.run(EXPIRE, [keys.meta], [keys.base, String(ttl)]);
     // The index must outlive each of its sessions: extend it, never shorten it.
-    if (existed === 1) await this.index(key, ttl === 0 ? 'persist' : String(ttl), false);
+    if (existed === 1) await this.index(key, ttl === 0 ? 'persist' : String(ttl + INDEX_REFRESH_MS), false);
   }
 
   /** Takes the session's lease, with a fencing token above every earlier one. */
@@ -298,15 +311,21 @@ export class RedisSessionStore implements ExtendedSessionStore {
     let deltaFor = '*';
     let subset = entries;
     for (;;) {
-      const delta = main && subset.length > 0 ? JSON.stringify(summaryDeltaOf(key, subset)) : '';
-      const script = this.connection.run(APPEND, scriptKeys, [...head, delta, deltaFor, ...body]);
-      // The index update travels in the same pipeline as the append: one round trip on a single server.
-      const indexed = encoded.length > 0 && (main || this.ttlMs > 0) ? this.index(key, this.ttlMs > 0 ? String(this.ttlMs) : '', main) : undefined;
+      const delta = main && subset.length > 0 ? deltaArguments(summaryDeltaOf(key, subset)) : ['0'];
+      const script = this.connection.run(APPEND, scriptKeys, [...head, deltaFor, ...delta, ...body]);
+      // When due, the index update travels in the same pipeline as the append: one round trip on a
+      // single server. Otherwise only a session this append created needs it, after the script.
+      const indexing = encoded.length > 0 && (main || this.ttlMs > 0) && this.indexDue(key);
+      const indexed = indexing ? this.index(key, this.indexExpiry(), main) : undefined;
       const [reply] = await Promise.all([script, indexed]);
       const result = reply as [string, ...(string | number)[]];
       switch (result[0]) {
-        case 'ok':
-          return { appended: Number(result[1]), skipped: Number(result[2]), length: Number(result[3]) };
+        case 'ok': {
+          const appended = Number(result[1]);
+          const length = Number(result[3]);
+          if (main && !indexing && appended > 0 && length === appended) await this.index(key, this.indexExpiry());
+          return { appended, skipped: Number(result[2]), length };
+        }
         case 'refold': {
           deltaFor = String(result[1]);
           const fresh = new Set(deltaFor.split(',').map(Number));
@@ -361,6 +380,24 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private async index(key: SessionRef, expiry: string, addMember = true): Promise<void> {
     const index = projectIndexKey(this.prefix, key.projectKey);
     await this.connection.run(INDEX, [index], [addMember ? key.sessionId : '', expiry]);
+    const cacheKey = indexCacheKey(key);
+    this.indexedAt.delete(cacheKey);
+    this.indexedAt.set(cacheKey, Date.now());
+    if (this.indexedAt.size > INDEX_CACHE_SIZE) {
+      const oldest = this.indexedAt.keys().next();
+      if (oldest.done !== true) this.indexedAt.delete(oldest.value);
+    }
+  }
+
+  /** True unless this process updated the session's index entry within the last refresh period. */
+  private indexDue(key: SessionRef): boolean {
+    const at = this.indexedAt.get(indexCacheKey(key));
+    return at === undefined || Date.now() - at >= INDEX_REFRESH_MS;
+  }
+
+  /** The index's expiry argument: the session TTL plus the refresh period, or none. */
+  private indexExpiry(): string {
+    return this.ttlMs > 0 ? String(this.ttlMs + INDEX_REFRESH_MS) : '';
   }
 
   private async liveSessions(projectKey: string, withData: boolean): Promise<SessionSummaryEntry[]> {
@@ -433,6 +470,20 @@ function parseEntries(lines: readonly string[], start: number): SessionStoreEntr
 function leaseError(lease: SessionLease, reason: string): SessionLeaseError {
   const known = reason === 'expired' || reason === 'superseded' || reason === 'not-held' ? reason : 'not-held';
   return new SessionLeaseError(`lease ${lease.token} of ${lease.holder} on session ${lease.key.sessionId} is ${known}`, known);
+}
+
+/** The delta as the append script reads it: the item count, then group, field, JSON value per item. */
+function deltaArguments(delta: SummaryDelta): string[] {
+  const items: string[] = [];
+  for (const [field, value] of Object.entries(delta.setOnce)) items.push('o', field, value);
+  for (const [field, value] of Object.entries(delta.lastWins)) items.push('w', field, value);
+  for (const field of delta.remove) items.push('r', field, '');
+  for (const [field, value] of Object.entries(delta.unlessLocked)) items.push('u', field, value);
+  return [String(items.length / 3), ...items];
+}
+
+function indexCacheKey(key: SessionRef): string {
+  return `${key.projectKey}/${key.sessionId}`;
 }
 
 function sameSession(a: SessionRef, b: SessionRef): boolean {

@@ -42,25 +42,31 @@ end
 /**
  * Appends to one transcript. KEYS: log, ids, meta, subkeys, submeta, lease. ARGV: base, subpath ('' =
  * main), ttl ms (0 = keep the session's expiry), expected length ('' = none), expected last uuid ('n'
- * none, 'z' null, 'u<uuid>'), lease token ('' none), summary delta JSON ('' none), the entry indices the
- * delta was computed for ('*' = all), entry count, then per entry: uuid ('' none), boundary flag, JSON.
+ * none, 'z' null, 'u<uuid>'), lease token ('' none), the entry indices the summary delta was computed
+ * for ('*' = all), the number of delta items, then per item: group ('o' set once, 'w' last wins, 'r'
+ * remove, 'u' unless locked), field, JSON value; then the entry count, then per entry: uuid ('' none),
+ * boundary flag, JSON.
  *
  * Replies: {'ok', appended, skipped, length, mtime} | {'lease', reason} |
  * {'conflict', length, lastUuid, hasLastUuid} | {'refold', freshIndices}. The last one asks the client
  * to recompute the summary delta for the entries that are not duplicates; nothing was written.
+ * Written to make few calls: this script is the whole cost of an append on the server.
  */
 export const APPEND = script(
   'append',
   `
 local base, subpath = ARGV[1], ARGV[2]
 local ttl = tonumber(ARGV[3])
-local info = subpath == '' and KEYS[3] or KEYS[5]
-local last_field = subpath == '' and 'last' or ('last:' .. subpath)
-local boundary_field = subpath == '' and 'boundary' or ('boundary:' .. subpath)
-local count = tonumber(ARGV[9])
+local main = subpath == ''
+local info = main and KEYS[3] or KEYS[5]
+local last_field = main and 'last' or ('last:' .. subpath)
+local boundary_field = main and 'boundary' or ('boundary:' .. subpath)
+local delta_items = tonumber(ARGV[8])
+local at = 9 + 3 * delta_items
+local count = tonumber(ARGV[at])
 local fresh, seen = {}, {}
 for i = 1, count do
-  local uuid = ARGV[9 + 3 * (i - 1) + 1]
+  local uuid = ARGV[at + 3 * (i - 1) + 1]
   if uuid == '' then
     fresh[#fresh + 1] = i
   elseif not seen[uuid] then
@@ -79,54 +85,66 @@ if ARGV[6] ~= '' then
   if not lease[2] then return { 'lease', 'not-held' } end
   if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
 end
-local actual_last = redis.call('HGET', info, last_field)
-if ARGV[4] ~= '' and tonumber(ARGV[4]) ~= length then
-  return { 'conflict', length, actual_last or '', actual_last and 1 or 0 }
-end
-local expected_last = ARGV[5]
-if expected_last ~= 'n' then
-  local matches
-  if expected_last == 'z' then matches = not actual_last else matches = actual_last == string.sub(expected_last, 2) end
+if ARGV[4] ~= '' or ARGV[5] ~= 'n' then
+  local actual_last = redis.call('HGET', info, last_field)
+  local matches = ARGV[4] == '' or tonumber(ARGV[4]) == length
+  if matches and ARGV[5] == 'z' then matches = not actual_last
+  elseif matches and ARGV[5] ~= 'n' then matches = actual_last == string.sub(ARGV[5], 2) end
   if not matches then return { 'conflict', length, actual_last or '', actual_last and 1 or 0 } end
 end
 if #fresh == 0 then return { 'ok', 0, 0, length, 0 } end
-if subpath == '' and ARGV[7] ~= '' then
+if main and delta_items > 0 then
   local fresh_list = table.concat(fresh, ',')
-  if (ARGV[8] == '*' and #fresh ~= count) or (ARGV[8] ~= '*' and ARGV[8] ~= fresh_list) then
+  if (ARGV[7] == '*' and #fresh ~= count) or (ARGV[7] ~= '*' and ARGV[7] ~= fresh_list) then
     return { 'refold', fresh_list }
   end
 end
-local session_ttl = redis.call('PTTL', KEYS[3])
-local values, last, boundary = {}, nil, nil
+local session_ttl = ttl > 0 and 0 or redis.call('PTTL', KEYS[3])
+local values, uuids, last, boundary = {}, {}, nil, nil
 for position, i in ipairs(fresh) do
-  local at = 9 + 3 * (i - 1)
-  local uuid = ARGV[at + 1]
+  local entry = at + 3 * (i - 1)
+  local uuid = ARGV[entry + 1]
   if uuid ~= '' then
-    redis.call('SADD', KEYS[2], uuid)
+    uuids[#uuids + 1] = uuid
     last = uuid
   end
-  if ARGV[at + 2] == '1' then boundary = length + position - 1 end
-  values[#values + 1] = ARGV[at + 3]
+  if ARGV[entry + 2] == '1' then boundary = length + position - 1 end
+  values[#values + 1] = ARGV[entry + 3]
   if #values == 1000 then
     redis.call('RPUSH', KEYS[1], unpack(values))
     values = {}
   end
+  if #uuids == 1000 then
+    redis.call('SADD', KEYS[2], unpack(uuids))
+    uuids = {}
+  end
 end
 if #values > 0 then redis.call('RPUSH', KEYS[1], unpack(values)) end
-if last then redis.call('HSET', info, last_field, last) end
-if boundary then redis.call('HSET', info, boundary_field, int(boundary)) end
-if subpath == '' then
-  redis.call('HSET', KEYS[3], 'mtime', int(now))
-  if ARGV[7] ~= '' then
-    local delta = cjson.decode(ARGV[7])
-    for field, value in pairs(delta.setOnce) do redis.call('HSETNX', KEYS[3], 's:' .. field, value) end
-    for field, value in pairs(delta.lastWins) do redis.call('HSET', KEYS[3], 's:' .. field, value) end
-    for _, field in ipairs(delta.remove) do redis.call('HDEL', KEYS[3], 's:' .. field) end
-    if redis.call('HEXISTS', KEYS[3], 's:firstPromptLocked') == 0 then
-      for field, value in pairs(delta.unlessLocked) do redis.call('HSETNX', KEYS[3], 's:' .. field, value) end
+if #uuids > 0 then redis.call('SADD', KEYS[2], unpack(uuids)) end
+local fields = {}
+if last then fields[#fields + 1] = last_field; fields[#fields + 1] = last end
+if boundary then fields[#fields + 1] = boundary_field; fields[#fields + 1] = int(boundary) end
+if main then
+  fields[#fields + 1] = 'mtime'
+  fields[#fields + 1] = int(now)
+  local locked = nil
+  for item = 0, delta_items - 1 do
+    local group, field, value = ARGV[9 + 3 * item], 's:' .. ARGV[10 + 3 * item], ARGV[11 + 3 * item]
+    if group == 'w' then
+      fields[#fields + 1] = field
+      fields[#fields + 1] = value
+    elseif group == 'o' then
+      redis.call('HSETNX', KEYS[3], field, value)
+    elseif group == 'r' then
+      redis.call('HDEL', KEYS[3], field)
+    else
+      if locked == nil then locked = redis.call('HEXISTS', KEYS[3], 's:firstPromptLocked') == 1 end
+      if not locked then redis.call('HSETNX', KEYS[3], field, value) end
     end
   end
+  redis.call('HSET', KEYS[3], unpack(fields))
 else
+  if #fields > 0 then redis.call('HSET', info, unpack(fields)) end
   redis.call('SADD', KEYS[4], subpath)
   -- The metadata hash exists whenever any key of the session does: it carries the session's expiry.
   redis.call('HSET', KEYS[3], 'touched', int(now))

@@ -27,13 +27,15 @@ describe('a Redis restart in the middle of appends', () => {
     const store = new RedisSessionStore({ url: server!.url }, { prefix: 'fault', commandTimeoutMs: TIMEOUT_MS });
     const failures: Failure[] = [];
     let restarted = false;
-    let afterRestart = 0;
+    const progress: number[] = [];
 
-    const writer = async (sessionId: string) => {
+    const writer = async (sessionId: string, slot: number) => {
       const key = { projectKey: 'proj', sessionId };
       const acknowledged: string[] = [];
-      const until = Date.now() + 20_000;
-      while ((!restarted || afterRestart < 40) && Date.now() < until) {
+      let afterRestart = 0;
+      progress[slot] = 0;
+      const until = Date.now() + 30_000;
+      while ((!restarted || afterRestart < 5) && Date.now() < until) {
         const uuid = randomUUID();
         // Retry the same entry until it is acknowledged: idempotent appends make that safe.
         for (;;) {
@@ -41,6 +43,7 @@ describe('a Redis restart in the middle of appends', () => {
           try {
             await store.append(key, [{ type: 'user', uuid, message: { content: `entry ${acknowledged.length}` } }]);
             acknowledged.push(uuid);
+            progress[slot] = acknowledged.length;
             if (restarted) afterRestart++;
             break;
           } catch (error) {
@@ -50,11 +53,12 @@ describe('a Redis restart in the middle of appends', () => {
           }
         }
       }
-      return { key, acknowledged };
+      return { key, acknowledged, afterRestart };
     };
 
-    const writers = Array.from({ length: 4 }, () => writer(randomUUID()));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const writers = Array.from({ length: 4 }, (_, slot) => writer(randomUUID(), slot));
+    // Kill the server once every writer has had a few appends acknowledged.
+    while (progress.length < 4 || progress.some((count) => count < 3)) await new Promise((resolve) => setTimeout(resolve, 10));
     await server!.kill();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await server!.start();
@@ -65,10 +69,12 @@ describe('a Redis restart in the middle of appends', () => {
     for (const failure of failures) {
       expect(failure.error).toBeInstanceOf(SessionStoreError);
       expect(failure.error).toBeInstanceOf(StoreUnavailableError);
-      expect(failure.elapsedMs).toBeLessThan(TIMEOUT_MS + 500);
+      // Bounded by the command deadline (plus slack for a loaded machine), never a hang.
+      expect(failure.elapsedMs).toBeLessThan(TIMEOUT_MS + 2000);
     }
-    for (const { key, acknowledged } of results) {
-      expect(acknowledged.length).toBeGreaterThan(10);
+    for (const { key, acknowledged, afterRestart } of results) {
+      // The store's client reconnected by itself: appends succeeded again after the restart.
+      expect(afterRestart).toBeGreaterThanOrEqual(5);
       const stored = ((await store.load(key)) ?? []).map((entry) => entry.uuid);
       // Every acknowledged entry is there, once, in the order it was acknowledged.
       expect(stored).toEqual(acknowledged);

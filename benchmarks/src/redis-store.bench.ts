@@ -1,0 +1,106 @@
+// @sdk/store-redis: appends and loads, each next to its floor (a PING round trip; LRANGE + JSON.parse)
+// measured through the same client in the same run.
+import { randomUUID } from 'node:crypto';
+import { RedisSessionStore } from '@sdk/store-redis';
+import type { SessionStoreEntry } from '@sdk/core/store';
+import { createClient } from 'redis';
+import { formatTable, measure, percentile } from './stats.js';
+import type { BenchRow } from './stats.js';
+
+const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PROJECT = 'bench-project';
+
+/** A ~1 KB transcript entry shaped like a Claude Code chain entry. */
+function entry(index: number, parentUuid: string | null): SessionStoreEntry {
+  const role = index % 2 === 0 ? 'user' : 'assistant';
+  return {
+    parentUuid,
+    isSidechain: false,
+    type: role,
+    uuid: randomUUID(),
+    timestamp: new Date(1_790_000_000_000 + index * 1000).toISOString(),
+    sessionId: '00000000-0000-4000-8000-000000000000',
+    cwd: '/home/bench/project',
+    version: '2.1.332',
+    gitBranch: 'main',
+    message: { role, content: [{ type: 'text', text: `entry ${index} `.padEnd(700, 'lorem ipsum ') }] },
+  };
+}
+
+function entries(count: number): SessionStoreEntry[] {
+  const list: SessionStoreEntry[] = [];
+  for (let index = 0; index < count; index++) list.push(entry(index, list.at(-1)?.uuid ?? null));
+  return list;
+}
+
+function row(name: string, samples: number[], floor: number[], note?: string): BenchRow {
+  const p50 = percentile(samples, 50);
+  const floorP50 = percentile(floor, 50);
+  const result: BenchRow = { name, p50, p99: percentile(samples, 99), floorP50, ratio: p50 / floorP50 };
+  if (note !== undefined) result.note = note;
+  return result;
+}
+
+/** Runs the Redis store benchmark against `REDIS_URL` (default 127.0.0.1:6379) and returns its table. */
+export async function run({ quick }: { quick: boolean }): Promise<string> {
+  const client = createClient({ url: URL });
+  await client.connect();
+  const prefix = `bench-${process.pid}-${Date.now().toString(36)}`;
+  const store = new RedisSessionStore({ client }, { prefix });
+  const rows: BenchRow[] = [];
+  const sizes = quick ? [10, 100, 1000] : [10, 100, 1000, 10_000];
+  const iterations = quick ? 50 : 300;
+  try {
+    for (const size of sizes) {
+      const key = { projectKey: PROJECT, sessionId: randomUUID() };
+      const seed = entries(size);
+      for (let at = 0; at < seed.length; at += 500) await store.append(key, seed.slice(at, at + 500));
+      // Interleave the measurement and its floor so both see the same machine load.
+      const appendSamples: number[] = [];
+      const pingSamples: number[] = [];
+      let last = seed.at(-1)?.uuid ?? null;
+      for (let round = 0; round < 3; round++) {
+        appendSamples.push(
+          ...(await measure(iterations, async () => {
+            const next = entry(size, last);
+            last = next.uuid ?? null;
+            await store.append(key, [next]);
+          })),
+        );
+        pingSamples.push(...(await measure(iterations, () => client.ping())));
+      }
+      rows.push(row(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: PING'));
+
+      const loadKey = { projectKey: PROJECT, sessionId: randomUUID() };
+      const loadSeed = entries(size);
+      for (let at = 0; at < loadSeed.length; at += 500) await store.append(loadKey, loadSeed.slice(at, at + 500));
+      const listKey = `{${prefix}:${PROJECT}:${loadKey.sessionId}}:log`;
+      const loadIterations = size >= 10_000 ? Math.max(10, iterations / 10) : iterations;
+      const loadSamples: number[] = [];
+      const floorSamples: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        loadSamples.push(...(await measure(loadIterations, () => store.load(loadKey))));
+        floorSamples.push(
+          ...(await measure(loadIterations, async () => (await client.lRange(listKey, 0, -1)).map((line) => JSON.parse(line) as unknown))),
+        );
+      }
+      rows.push(row(`load a ${size}-entry session`, loadSamples, floorSamples, 'floor: LRANGE + JSON.parse'));
+    }
+    const summaryKey = { projectKey: `${PROJECT}-list`, sessionId: randomUUID() };
+    const listed = quick ? 20 : 100;
+    for (let index = 0; index < listed; index++) {
+      await store.append({ ...summaryKey, sessionId: randomUUID() }, entries(2));
+    }
+    const listSamples = await measure(quick ? 20 : 100, () => store.listSessionSummaries(summaryKey.projectKey));
+    const pingSamples = await measure(quick ? 20 : 100, () => client.ping());
+    rows.push(row(`listSessionSummaries of ${listed} sessions`, listSamples, pingSamples, 'floor: PING'));
+  } finally {
+    for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
+      for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+        for (const name of keys) await client.unlink(name);
+      }
+    }
+    client.destroy();
+  }
+  return formatTable('@sdk/store-redis (127.0.0.1, same client for measurement and floor)', rows);
+}
