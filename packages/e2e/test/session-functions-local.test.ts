@@ -30,20 +30,35 @@ let directory: string;
 let projectKey: string;
 let sessions: FixtureSession[];
 let main: FixtureSession;
+const OTHER_PROJECT = '-elsewhere-other-project';
+let otherSession: FixtureSession;
 const localFunctions = (root: string) =>
-  createSessionFunctions({ defaultStore: () => new FileSessionStore({ root, durability: 'none' }), defaultStoreIsLocal: true });
+  createSessionFunctions({
+    defaultStore: () => new FileSessionStore({ root, durability: 'none' }),
+    defaultStoreIsLocal: true,
+    defaultStoreProjectKeys: async () =>
+      (await readdir(join(root, 'projects'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name),
+  });
 
 /** Writes the sessions as the CLI would: one JSON document per line, distinct file mtimes. */
 async function writeTranscripts(root: string): Promise<void> {
   const folder = join(root, 'projects', projectKey);
   await mkdir(join(folder, main.sessionId, 'subagents'), { recursive: true });
   let mtime = 1_790_000_000;
-  for (const { sessionId, entries } of sessions) {
+  // The sessions that are never listed (sidechain only, metadata only) are the newest, so that
+  // pages with an offset cross them: the official SDK counts the offset in sessions shown.
+  const hidden = new Set(['sidechain only', 'metadata only']);
+  for (const { sessionId, entries, name } of [...sessions.filter((item) => !hidden.has(item.name)), ...sessions.filter((item) => hidden.has(item.name))]) {
     const file = join(folder, `${sessionId}.jsonl`);
     await writeFile(file, entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
     await utimes(file, mtime, mtime);
-    mtime += 10;
+    mtime += name === 'branches' ? 0 : 10;
   }
+  // A second project, found only when a call without dir searches every project.
+  const other = join(root, 'projects', OTHER_PROJECT);
+  await mkdir(other, { recursive: true });
+  await writeFile(join(other, `${otherSession.sessionId}.jsonl`), otherSession.entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+  await utimes(join(other, `${otherSession.sessionId}.jsonl`), mtime, mtime);
   const subagent = subagentTranscript(main.sessionId, AGENT, directory, {}).filter((entry) => entry.type !== 'agent_metadata');
   await writeFile(join(folder, main.sessionId, 'subagents', `agent-${AGENT}.jsonl`), subagent.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
 }
@@ -66,6 +81,8 @@ beforeAll(async () => {
   projectKey = projectKeyForDirectory(directory);
   sessions = fixtureSessions(directory);
   main = sessions[0]!;
+  otherSession = { ...fixtureSessions('/elsewhere/other-project').find((item) => item.name === 'branches')!, name: 'other project' };
+  otherSession = { ...otherSession, sessionId: fixtureUuid(0x0e1, 0), entries: otherSession.entries.map((entry) => ({ ...entry, sessionId: fixtureUuid(0x0e1, 0) })) };
   await writeTranscripts(officialRoot);
   await cp(officialRoot, ourRoot, { recursive: true, preserveTimestamps: true });
   process.env.CLAUDE_CONFIG_DIR = officialRoot;
@@ -76,7 +93,7 @@ afterAll(async () => {
 });
 
 describe('reads of local transcripts equal the official ones', () => {
-  it.each([{}, { limit: 2 }, { offset: 3 }, { limit: 3, offset: 2 }])('listSessions %j', async (options) => {
+  it.each([{}, { limit: 2 }, { offset: 3 }, { limit: 3, offset: 2 }, { offset: 7 }])('listSessions %j', async (options) => {
     const ours = localFunctions(officialRoot);
     const expected = await official.listSessions({ ...options, dir: directory });
     expect(plain(await ours.listSessions({ ...options, dir: directory }))).toEqual(plain(expected));
@@ -105,6 +122,21 @@ describe('reads of local transcripts equal the official ones', () => {
       );
     }
     expect(await compat.listSubagents(main.sessionId, { dir: directory })).toEqual([AGENT]);
+  });
+
+  it('without dir, search every project like the official functions', async () => {
+    const ours = localFunctions(officialRoot);
+    for (const page of [{}, { limit: 3 }, { limit: 2, offset: 4 }]) {
+      const expected = await official.listSessions(page);
+      expect(plain(await ours.listSessions(page))).toEqual(plain(expected));
+      if (!('offset' in page)) expect(expected.map((info) => info.sessionId)).toContain(otherSession.sessionId);
+    }
+    for (const { sessionId } of [otherSession, main]) {
+      expect(plain(await ours.getSessionInfo(sessionId))).toEqual(plain(await official.getSessionInfo(sessionId)));
+      expect(plain(await ours.getSessionMessages(sessionId))).toEqual(plain(await official.getSessionMessages(sessionId)));
+    }
+    expect(await ours.listSubagents(main.sessionId)).toEqual(await official.listSubagents(main.sessionId));
+    expect((await ours.getSessionMessages(otherSession.sessionId)).length).toBeGreaterThan(0);
   });
 
   it('listSubagents and getSubagentMessages', async () => {

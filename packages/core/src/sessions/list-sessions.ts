@@ -9,14 +9,13 @@ import { paginate } from './session-messages.js';
  * `listSessionSummaries` when the store keeps summaries (cross-checked against `listSessions`,
  * which wins when it is newer or when a summary is missing), else by loading each listed session.
  * Pagination applies before sessions without a usable summary are dropped, as in the official SDK.
- * With `useSummaries: false`, every listed session is loaded, as the official SDK reads local files.
  */
 export async function listSessionsInStore(
   store: SessionStore,
   scope: { projectKey: string; directory: string },
-  page: { limit: number | undefined; offset: number; useSummaries: boolean },
+  page: { limit: number | undefined; offset: number },
 ): Promise<SDKSessionInfo[]> {
-  if (page.useSummaries && store.listSessionSummaries) return listFromSummaries(store, store.listSessionSummaries.bind(store), scope, page);
+  if (store.listSessionSummaries) return listFromSummaries(store, store.listSessionSummaries.bind(store), scope, page);
   if (!store.listSessions) {
     throw new StoreCapabilityError(
       'sessionStore.listSessions is not implemented -- cannot list sessions. Provide a store with a listSessions() method.',

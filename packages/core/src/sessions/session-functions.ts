@@ -4,10 +4,11 @@ import { isUuid } from '../store/keys.js';
 import type { SessionStore, SessionStoreEntry } from '../store/session-store.js';
 import { forkEntries } from './fork-entries.js';
 import { isRecord } from './is-record.js';
+import { listLocalSessions } from './list-local-sessions.js';
 import { listSessionsInStore } from './list-sessions.js';
 import { projectScope } from './project-scope.js';
 import { sanitizeUnicode } from './sanitize-unicode.js';
-import { loadTranscriptText, sessionInfoFromText } from './session-info.js';
+import { sessionInfoFromText } from './session-info.js';
 import { sessionMessagesOf, subagentMessagesOf } from './session-messages.js';
 import { inheritedTitleFromWindows, serializeTranscript, transcriptWindows } from './transcript-text.js';
 import type {
@@ -67,12 +68,22 @@ export type SessionFunctionsOptions = {
   defaultStore?: () => SessionStore;
   /**
    * The default store holds the local Claude Code transcripts (`~/.claude/projects`): read it as
-   * the official SDK reads local files, not as it reads a `sessionStore`. Listings then load each
-   * transcript (never a folded summary) and report the file's size, and `lastModified` is the
-   * store's `listSessions` mtime (the file's) instead of the last entry's timestamp.
+   * the official SDK reads local files, not as it reads a `sessionStore`. Listings then read each
+   * transcript (never a folded summary) and report its size, `lastModified` is the store's
+   * `listSessions` mtime (the file's), metadata lines are appended bare and only to a session that
+   * exists, and deleting a missing session is an error.
    */
   defaultStoreIsLocal?: boolean;
+  /**
+   * Every project key of the default store. With it, a call on the default store without `dir`
+   * searches all projects, as the official SDK searches every folder of `~/.claude/projects`;
+   * without it, such a call uses the current directory's project.
+   */
+  defaultStoreProjectKeys?: () => Promise<string[]>;
 };
+
+/** Where a call reads: the store, the project the session is in, and what was loaded to find it. */
+type Located = { store: SessionStore; projectKey: string; entries: SessionStoreEntry[] | null };
 
 /**
  * Creates the session functions. Each one works on `options.sessionStore` when a call passes one,
@@ -92,22 +103,46 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
   /** True when the call reads the default store and that store holds local transcript files. */
   const readsLocalFiles = (options: { sessionStore?: SessionStore } | undefined): boolean =>
     !options?.sessionStore && configuration.defaultStoreIsLocal === true;
+  /** The projects a call without `dir` searches on the default store; undefined: only its own. */
+  const allProjects = async (options: { dir?: string; sessionStore?: SessionStore } | undefined): Promise<string[] | undefined> =>
+    options?.dir === undefined && !options?.sessionStore && configuration.defaultStoreProjectKeys
+      ? configuration.defaultStoreProjectKeys()
+      : undefined;
+
+  /**
+   * Loads the session's main transcript from the project of `options.dir`; without `dir` on a
+   * default store that lists its projects, from the first project that has it (the current
+   * directory's first).
+   */
+  async function locate(sessionId: string, options: { dir?: string; sessionStore?: SessionStore } | undefined): Promise<Located> {
+    const store = storeOf(options);
+    const own = projectScope(options?.dir).projectKey;
+    const projects = await allProjects(options);
+    for (const projectKey of projects === undefined ? [own] : [own, ...projects.filter((key) => key !== own)]) {
+      const entries = await store.load({ projectKey, sessionId });
+      if (entries && entries.length > 0) return { store, projectKey, entries };
+    }
+    return { store, projectKey: own, entries: null };
+  }
 
   async function listSessions(options?: ListSessionsOptions): Promise<SDKSessionInfo[]> {
     const scope = projectScope(options?.dir);
-    return listSessionsInStore(storeOf(options), scope, {
-      limit: options?.limit,
-      offset: options?.offset ?? 0,
-      useSummaries: !readsLocalFiles(options),
-    });
+    const store = storeOf(options);
+    const page = { limit: options?.limit, offset: options?.offset ?? 0 };
+    if (!readsLocalFiles(options)) return listSessionsInStore(store, scope, page);
+    const projects = await allProjects(options);
+    return listLocalSessions(
+      store,
+      projects === undefined ? [scope] : projects.map((projectKey) => ({ projectKey, directory: undefined })),
+      page,
+    );
   }
 
   async function getSessionInfo(sessionId: string, options?: GetSessionInfoOptions): Promise<SDKSessionInfo | undefined> {
     if (!isUuid(sessionId)) return undefined;
-    const store = storeOf(options);
-    const projectKey = projectScope(options?.dir).projectKey;
-    const text = await loadTranscriptText(store, projectKey, sessionId);
-    if (text === null) return undefined;
+    const { store, projectKey, entries } = await locate(sessionId, options);
+    if (!entries) return undefined;
+    const text = serializeTranscript(entries);
     if (readsLocalFiles(options) && store.listSessions) {
       const listing = (await store.listSessions(projectKey)).find((candidate) => candidate.sessionId === sessionId);
       if (listing) return sessionInfoFromText(sessionId, text, { mtime: listing.mtime });
@@ -117,14 +152,19 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
 
   async function getSessionMessages(sessionId: string, options?: GetSessionMessagesOptions): Promise<SessionMessage[]> {
     if (!isUuid(sessionId)) return [];
-    const store = storeOf(options);
-    const entries = await store.load({ projectKey: projectScope(options?.dir).projectKey, sessionId });
-    if (!entries || entries.length === 0) return [];
+    const { entries } = await locate(sessionId, options);
+    if (!entries) return [];
     return sessionMessagesOf(entries, {
       limit: options?.limit,
       offset: options?.offset,
       includeSystemMessages: options?.includeSystemMessages,
     });
+  }
+
+  /** The project of a session for sub-transcript reads: located only when all projects are searched. */
+  async function projectOfSession(sessionId: string, options: { dir?: string; sessionStore?: SessionStore } | undefined): Promise<string> {
+    if ((await allProjects(options)) === undefined) return projectScope(options?.dir).projectKey;
+    return (await locate(sessionId, options)).projectKey;
   }
 
   async function listSubagents(sessionId: string, options?: ListSubagentsOptions): Promise<string[]> {
@@ -136,7 +176,7 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
         'listSubkeys',
       );
     }
-    const subkeys = await store.listSubkeys({ projectKey: projectScope(options?.dir).projectKey, sessionId });
+    const subkeys = await store.listSubkeys({ projectKey: await projectOfSession(sessionId, options), sessionId });
     const agentIds = new Set<string>();
     for (const subkey of subkeys) {
       if (!subkey.startsWith(SUBAGENTS_PREFIX)) continue;
@@ -153,7 +193,7 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
   ): Promise<SessionMessage[]> {
     if (!isUuid(sessionId) || !agentId) return [];
     const store = storeOf(options);
-    const projectKey = projectScope(options?.dir).projectKey;
+    const projectKey = await projectOfSession(sessionId, options);
     let subpath = `${SUBAGENTS_PREFIX}${AGENT_PREFIX}${agentId}`;
     if (store.listSubkeys) {
       // Nested subagents live deeper under subagents/; the file name identifies the agent.
@@ -180,14 +220,14 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
    * exists, as the official SDK appends to a local transcript.
    */
   async function appendMetadata(sessionId: string, options: SessionMutationOptions | undefined, entry: SessionStoreEntry): Promise<void> {
-    const store = storeOf(options);
-    const key = { projectKey: projectScope(options?.dir).projectKey, sessionId };
     if (readsLocalFiles(options)) {
-      await assertSessionExists(store, key);
-      await store.append(key, [entry]);
+      const { store, projectKey, entries } = await locate(sessionId, options);
+      if (!entries) throw sessionNotFound(sessionId, options);
+      await store.append({ projectKey, sessionId }, [entry]);
       return;
     }
-    await store.append(key, [{ ...entry, uuid: randomUUID(), timestamp: new Date().toISOString() }]);
+    const key = { projectKey: projectScope(options?.dir).projectKey, sessionId };
+    await storeOf(options).append(key, [{ ...entry, uuid: randomUUID(), timestamp: new Date().toISOString() }]);
   }
 
   async function renameSession(sessionId: string, title: string, options?: SessionMutationOptions): Promise<void> {
@@ -209,21 +249,23 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
 
   async function deleteSession(sessionId: string, options?: SessionMutationOptions): Promise<void> {
     if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'deleteSession');
-    const store = storeOf(options);
-    const key = { projectKey: projectScope(options?.dir).projectKey, sessionId };
     // Deleting a missing local session is an error; a store without delete (WORM, append-only)
     // makes this a no-op, per the official store contract.
-    if (readsLocalFiles(options)) await assertSessionExists(store, key);
+    if (readsLocalFiles(options)) {
+      const { store, projectKey, entries } = await locate(sessionId, options);
+      if (!entries) throw sessionNotFound(sessionId, options);
+      await store.delete?.({ projectKey, sessionId });
+      return;
+    }
+    const store = storeOf(options);
     if (!store.delete) return;
-    await store.delete(key);
+    await store.delete({ projectKey: projectScope(options?.dir).projectKey, sessionId });
   }
 
   async function forkSession(sessionId: string, options?: ForkSessionOptions): Promise<ForkSessionResult> {
     if (!isUuid(sessionId)) throw invalidSessionId(sessionId, 'forkSession');
-    const store = storeOf(options);
-    const projectKey = projectScope(options?.dir).projectKey;
-    const entries = await store.load({ projectKey, sessionId });
-    if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${sessionId} not found`);
+    const { store, projectKey, entries } = await locate(sessionId, options);
+    if (!entries) throw sessionNotFound(sessionId, options);
     const forkSessionId = randomUUID();
     const forkOptions = { upToMessageId: options?.upToMessageId, title: options?.title };
     const fork = readsLocalFiles(options)
@@ -244,15 +286,15 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
     if (!resolveDefaultStore) {
       throw new InvalidArgumentError('importSessionToStore needs a default (source) store to copy from', 'sessionStore');
     }
-    const source = resolveDefaultStore();
-    const projectKey = projectScope(options?.dir).projectKey;
     const batchSize = options?.batchSize && options.batchSize > 0 ? options.batchSize : DEFAULT_IMPORT_BATCH_SIZE;
-    const entries = await source.load({ projectKey, sessionId });
-    if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${sessionId} not found`);
+    // The source may be in any project (without dir); the copy goes to the directory's project.
+    const { store: source, projectKey: sourceProjectKey, entries } = await locate(sessionId, { ...(options?.dir !== undefined && { dir: options.dir }) });
+    if (!entries) throw sessionNotFound(sessionId, options);
+    const projectKey = projectScope(options?.dir).projectKey;
     await appendInBatches(store, { projectKey, sessionId }, entries, batchSize);
     if (options?.includeSubagents === false || !source.listSubkeys) return;
-    for (const subpath of await source.listSubkeys({ projectKey, sessionId })) {
-      const subEntries = await source.load({ projectKey, sessionId, subpath });
+    for (const subpath of await source.listSubkeys({ projectKey: sourceProjectKey, sessionId })) {
+      const subEntries = await source.load({ projectKey: sourceProjectKey, sessionId, subpath });
       if (subEntries && subEntries.length > 0) {
         await appendInBatches(store, { projectKey, sessionId, subpath }, subEntries, batchSize);
       }
@@ -273,10 +315,11 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
   };
 }
 
-/** Rejects with `SessionNotFoundError` unless the session has a non-empty transcript. */
-async function assertSessionExists(store: SessionStore, key: { projectKey: string; sessionId: string }): Promise<void> {
-  const entries = await store.load(key);
-  if (!entries || entries.length === 0) throw new SessionNotFoundError(`Session ${key.sessionId} not found in project ${key.projectKey}`);
+/** The official wording: the project directory when `dir` was given, else every project. */
+function sessionNotFound(sessionId: string, options: { dir?: string } | undefined): SessionNotFoundError {
+  return new SessionNotFoundError(
+    options?.dir === undefined ? `Session ${sessionId} not found` : `Session ${sessionId} not found in project directory for ${options.dir}`,
+  );
 }
 
 /** Appends in batches of at most `batchSize` entries and about 1 MiB, so no backend call is huge. */
