@@ -1,9 +1,11 @@
 // `@sdk/compat`: the official `@anthropic-ai/claude-agent-sdk` API over `@sdk/core`. Only wiring
 // lives here: the default store is the Claude Code file layout under `CLAUDE_CONFIG_DIR` (else
 // `~/.claude`), where the official SDK keeps its sessions. What each export does: docs/compat.md.
+import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  assertValidProjectKey,
   ClaudeSDKClient as CoreClaudeSDKClient,
   createQuery,
   createSessionFunctions,
@@ -19,9 +21,14 @@ import { FileSessionStore } from '@sdk/store-file';
 
 const fileStores = new Map<string, FileSessionStore>();
 
+/** The configuration folder the environment names: `CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+function configRoot(environment: { [name: string]: string | undefined }): string {
+  return resolve(environment.CLAUDE_CONFIG_DIR || join(environment.HOME || homedir(), '.claude'));
+}
+
 /** The file store of the configuration folder the environment names; one instance per folder. */
 function fileStoreFor(environment: { [name: string]: string | undefined }): SessionStore {
-  const root = resolve(environment.CLAUDE_CONFIG_DIR || join(environment.HOME || homedir(), '.claude'));
+  const root = configRoot(environment);
   let store = fileStores.get(root);
   if (store === undefined) {
     store = new FileSessionStore({ root });
@@ -46,7 +53,31 @@ export class ClaudeSDKClient extends CoreClaudeSDKClient {
   }
 }
 
-const sessions: SessionFunctions = createSessionFunctions({ defaultStore: () => fileStoreFor(process.env), defaultStoreIsLocal: true });
+const isProjectKey = (name: string): boolean => {
+  try {
+    assertValidProjectKey(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The project folders under `projects/`: a session call without `dir` searches them all, as the official SDK does. */
+async function projectKeys(environment: { [name: string]: string | undefined }): Promise<string[]> {
+  try {
+    const entries = await readdir(join(configRoot(environment), 'projects'), { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory() && isProjectKey(entry.name)).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+const sessions: SessionFunctions = createSessionFunctions({
+  defaultStore: () => fileStoreFor(process.env),
+  defaultStoreIsLocal: true,
+  defaultStoreProjectKeys: () => projectKeys(process.env),
+});
 
 /** Sessions of a project, newest first (official `listSessions`). */
 export const listSessions: SessionFunctions['listSessions'] = (options) => sessions.listSessions(options);

@@ -122,6 +122,10 @@ describe('reads of local transcripts equal the official ones', () => {
       );
     }
     expect(await compat.listSubagents(main.sessionId, { dir: directory })).toEqual([AGENT]);
+    // Without dir, every project folder is searched.
+    expect(plain(await compat.listSessions())).toEqual(plain(await official.listSessions()));
+    expect(plain(await compat.getSessionMessages(otherSession.sessionId))).toEqual(plain(await official.getSessionMessages(otherSession.sessionId)));
+    expect((await compat.getSessionMessages(otherSession.sessionId)).length).toBeGreaterThan(0);
   });
 
   it('without dir, search every project like the official functions', async () => {
