@@ -1,4 +1,4 @@
-import { AbortError, createQuery, InvalidArgumentError, type SessionStore } from '@sdk/core';
+import { AbortError, createQuery, InvalidArgumentError, projectKeyForDirectory, type SessionStore } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -107,7 +107,7 @@ describe('query() with streaming input', () => {
 });
 
 function storeProjectKey(): string {
-  return process.cwd().replace(/[^A-Za-z0-9]/g, '-');
+  return projectKeyForDirectory(process.cwd());
 }
 
 describe('environment', () => {
