@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import { echoReply, startMessagesEmulator, textReply, toolUseReply, type EmulatorReply, type MessagesEmulator, type RecordedRequest } from '@sdk/testing/emulator';
-import { CORPUS_DIRECTORY, type CorpusCall, type CorpusCase } from '../test/support/official-corpus.js';
+import { CORPUS_DIRECTORY, parseJsonl, type CorpusCall, type CorpusCase } from '../test/support/official-corpus.js';
 
 const SDK_VERSION = (JSON.parse(await readFile(new URL('../node_modules/@anthropic-ai/claude-agent-sdk/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const CWD_ROOT = '/tmp/sdk-official-corpus';
@@ -71,6 +71,8 @@ function responderFor(cwd: string) {
 
 type Caller = {
   call: (prompt: string | string[], options?: CorpusCall['options']) => Promise<string>;
+  /** The parsed lines of a main transcript of the case, as they are now. */
+  entries: (sessionId: string) => Promise<Array<Record<string, unknown>>>;
 };
 
 type CaseDefinition = {
@@ -133,6 +135,20 @@ const CASES: CaseDefinition[] = [
     async run({ call }) {
       const id = await call('Delegate the counting [[agent]]');
       await call('What did the subagent say?', { resume: id });
+    },
+  },
+  {
+    name: 'resume-session-at',
+    description: '3 turns, then resume with resumeSessionAt the first answer (a branch in the same file), then a plain resume (follows the branch).',
+    cwdName: 'resume-at',
+    async run({ call, entries }) {
+      const id = await call('First question.');
+      const firstAnswer = (await entries(id)).filter((entry) => entry.type === 'assistant').at(-1)?.uuid;
+      if (typeof firstAnswer !== 'string') throw new Error('no assistant entry after the first turn');
+      await call('Second question.', { resume: id });
+      await call('Third question.', { resume: id });
+      await call('A different second question.', { resume: id, resumeSessionAt: firstAnswer });
+      await call('After the branch.', { resume: id });
     },
   },
   {
@@ -250,7 +266,9 @@ async function generate(definition: CaseDefinition): Promise<void> {
   };
 
   try {
-    await definition.run({ call });
+    const entries: Caller['entries'] = async (sessionId) =>
+      parseJsonl(await readFile(join(configDirectory, 'projects', await projectDirectory(), `${sessionId}.jsonl`), 'utf8'));
+    await definition.run({ call, entries });
     const projectKey = await projectDirectory();
     const target = join(CORPUS_DIRECTORY, definition.name);
     await rm(target, { recursive: true, force: true });

@@ -14,8 +14,8 @@ export const CORPUS_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), '.
 export type CorpusCall = {
   /** The prompt; a list for streaming input (one user message each). */
   prompt: string | string[];
-  /** The options that choose the session (`resume`, `forkSession`, `sessionId`), as passed. */
-  options: { resume?: string; forkSession?: boolean; sessionId?: string };
+  /** The options that choose the session (`resume`, `forkSession`, `resumeSessionAt`), as passed. */
+  options: { resume?: string; forkSession?: boolean; resumeSessionAt?: string };
   /** The session id the call reported. */
   sessionId: string;
   /** For a call with `options.resume`: the file it resumed, as it was just before the call. */
