@@ -58,6 +58,8 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
       // Interleave the measurement and its floor so both see the same machine load.
       const appendSamples: number[] = [];
       const pingSamples: number[] = [];
+      const pushSamples: number[] = [];
+      const scratch = `${prefix}:scratch`;
       let last = seed.at(-1)?.uuid ?? null;
       for (let round = 0; round < 3; round++) {
         appendSamples.push(
@@ -68,8 +70,11 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
           })),
         );
         pingSamples.push(...(await measure(iterations, () => client.ping())));
+        pushSamples.push(...(await measure(iterations, () => client.rPush(scratch, JSON.stringify(entry(size, last))))));
       }
       rows.push(row(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: PING'));
+      rows.push(row(`append 1 entry to a ${size}-entry session`, appendSamples, pushSamples, 'floor: bare RPUSH of the same entry'));
+      await client.del(scratch);
 
       const loadKey = { projectKey: PROJECT, sessionId: randomUUID() };
       const loadSeed = entries(size);
