@@ -136,16 +136,29 @@ async function listingRows(root: string, quick: boolean): Promise<BenchRow[]> {
   }
   const directory = join(root, 'projects', projectKey);
   const iterations = quick ? 5 : 30;
-  const floor = await measure(iterations, async () => {
-    const names = (await readdir(directory)).filter((name) => name.endsWith('.jsonl'));
-    return Promise.all(names.map((name) => lstat(join(directory, name))));
-  });
-  const listed = await measure(iterations, async () => {
-    if ((await store.listSessions(projectKey)).length !== sessions) throw new Error('listSessions missed sessions');
-  });
-  const summaries = await measure(iterations, async () => {
-    if ((await store.listSessionSummaries(projectKey)).length !== sessions) throw new Error('listSessionSummaries missed sessions');
-  });
+  // Interleaved, so that a burst of disk activity from elsewhere hits every column alike.
+  const floor: number[] = [];
+  const listed: number[] = [];
+  const summaries: number[] = [];
+  const time = async (samples: number[], operation: () => Promise<number>, expected: number, index: number) => {
+    const started = process.hrtime.bigint();
+    const count = await operation();
+    if (index >= 0) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (count !== expected) throw new Error(`listed ${count} of ${expected} sessions`);
+  };
+  await measure(iterations, async (index) => {
+    await time(
+      floor,
+      async () => {
+        const names = (await readdir(directory)).filter((name) => name.endsWith('.jsonl'));
+        return (await Promise.all(names.map((name) => lstat(join(directory, name))))).length;
+      },
+      sessions,
+      index,
+    );
+    await time(listed, async () => (await store.listSessions(projectKey)).length, sessions, index);
+    await time(summaries, async () => (await store.listSessionSummaries(projectKey)).length, sessions, index);
+  }, 3);
   const count = sessions.toLocaleString('en-US');
   return [
     row(`listSessions, ${count} sessions`, listed, floor, 'target < 50 ms; floor: readdir + lstat each'),
