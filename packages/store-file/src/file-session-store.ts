@@ -558,8 +558,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   /** Reads and parses a transcript; `undefined` when it does not exist or its session expired. */
   private async read(key: SessionKey, keepLines: boolean): Promise<ParsedTranscript | undefined> {
     const file = this.layout.transcriptFile(key);
-    if (!(await this.layout.existingDirectory(dirname(file)))) return undefined;
-    if (await this.expired(refOf(key))) {
+    // Both checks vet their own folder before reading anything in it, so they can run together.
+    const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
+    if (!exists) return undefined;
+    if (expired) {
       await this.sweepExpired(refOf(key));
       return undefined;
     }
