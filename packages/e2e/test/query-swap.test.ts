@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { query as officialQuery } from '@anthropic-ai/claude-agent-sdk';
-import { query as compatQuery } from '@sdk/compat';
+import { AbortError as OfficialAbortError, query as officialQuery } from '@anthropic-ai/claude-agent-sdk';
+import { AbortError as CompatAbortError, query as compatQuery } from '@sdk/compat';
 import { startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, messageRequests, type Turn } from './support/query-harness.js';
@@ -219,6 +219,30 @@ describe('swap: the same program on the official SDK and on @sdk/compat', () => 
     });
     expect(runs.official.conversations.at(-1)!.map((turn) => turn.text)).toEqual(['first', 'echo: first [messages=1]', 'instead of second']);
     expectSameShape(runs);
+  });
+
+  it('abortController: iteration throws AbortError, and the session resumes afterwards', async () => {
+    const outcome: Record<string, string> = {};
+    const runs = await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      const session = await drain(query({ prompt: 'before the abort', options: base }), messages);
+      const controller = new AbortController();
+      try {
+        for await (const message of query({ prompt: 'never answered', options: { ...base, resume: session, abortController: controller } })) {
+          if (message.type === 'system') controller.abort();
+        }
+        outcome[query === (compatQuery as unknown) ? 'ours' : 'official'] = 'no error';
+      } catch (error) {
+        const AbortErrorClass = query === (compatQuery as unknown) ? CompatAbortError : OfficialAbortError;
+        outcome[query === (compatQuery as unknown) ? 'ours' : 'official'] = error instanceof AbortErrorClass ? 'AbortError' : `other: ${String(error)}`;
+      }
+      await drain(query({ prompt: 'after the abort', options: { ...base, resume: session } }), messages);
+      return messages;
+    });
+    expect(outcome).toEqual({ official: 'AbortError', ours: 'AbortError' });
+    expect(runs.ours.conversations.at(-1)!.at(-1)).toEqual({ role: 'user', text: 'after the abort' });
+    expect(runs.official.conversations.at(-1)!.at(-1)).toEqual({ role: 'user', text: 'after the abort' });
+    expect(kinds(runs.ours)).toEqual(kinds(runs.official));
   });
 
   it('forkSession with a chosen id', async () => {
