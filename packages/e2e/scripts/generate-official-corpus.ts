@@ -34,7 +34,8 @@ function promptOf(request: RecordedRequest): string | undefined {
 }
 
 /**
- * Markers in the prompt script the reply: `[[read:<file>]]` one Read of <cwd>/<file>;
+ * Markers in the prompt script the reply: `[[thinking]]` a thinking block and a text;
+ * `[[read:<file>]]` one Read of <cwd>/<file>;
  * `[[parallel:<a>,<b>]]` two Reads in one reply; `[[agent]]` a foreground Agent call; the
  * summarization request of /compact gets `<analysis>…</analysis><summary>…</summary>`. Else the echo.
  */
@@ -44,6 +45,9 @@ function responderFor(cwd: string) {
     if (prompt === undefined) return echoReply(request);
     if (/Respond with TEXT ONLY|create a detailed summary/i.test(prompt)) {
       return textReply('<analysis>The user asked two questions.</analysis>\n<summary>1. The user said "first" and then "second"; both were echoed.</summary>');
+    }
+    if (prompt.includes('[[thinking]]')) {
+      return { type: 'message', content: [{ type: 'thinking', thinking: 'Let me think about it.' }, { type: 'text', text: 'Thought it over.' }] };
     }
     const read = /\[\[read:([^\]]+)\]\]/.exec(prompt);
     if (read !== null) return toolUseReply('Read', { file_path: join(cwd, read[1]!) }, { text: 'Reading it.' });
@@ -104,6 +108,16 @@ const CASES: CaseDefinition[] = [
       const id = await call('Read a.txt please [[read:a.txt]]');
       await call('Now read both files [[parallel:a.txt,b.txt]]', { resume: id });
       await call('Thanks, that is all.', { resume: id });
+    },
+  },
+  {
+    name: 'thinking-and-tool-error',
+    description: 'A reply with a thinking block (signature kept), then a Read of a missing file (an error tool_result), then a plain resumed turn.',
+    cwdName: 'thinking-error',
+    async run({ call }) {
+      const id = await call('Think first [[thinking]]');
+      await call('Read the missing file [[read:missing.txt]]', { resume: id });
+      await call('Never mind.', { resume: id });
     },
   },
   {
@@ -279,6 +293,7 @@ async function generate(definition: CaseDefinition): Promise<void> {
   } finally {
     await emulator.close();
     await rm(home, { recursive: true, force: true });
+    await rm(cwd, { recursive: true, force: true });
   }
 }
 

@@ -58,7 +58,7 @@ export type NormalBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
   | { type: 'tool_result'; tool_use_id: string; content: string; is_error?: true }
-  | { type: 'thinking'; thinking: string }
+  | { type: 'thinking'; thinking: string; signature: string }
   | { type: string };
 
 export type NormalMessage = { role: 'user' | 'assistant'; content: NormalBlock[] };
@@ -97,7 +97,7 @@ function normalBlock(block: Record<string, unknown>): NormalBlock | undefined {
         ...(block.is_error === true ? { is_error: true as const } : {}),
       };
     case 'thinking':
-      return { type: 'thinking', thinking: String(block.thinking) };
+      return { type: 'thinking', thinking: String(block.thinking), signature: String(block.signature) };
     default:
       return { type: String(block.type) };
   }
@@ -110,7 +110,7 @@ function normalBlock(block: Record<string, unknown>): NormalBlock | undefined {
  * - blocks keep only: text → `text`; tool_use → `id`, `name`, `input`; tool_result → `tool_use_id`,
  *   `content` as one string (a string, or text blocks joined by `\n`, `<system-reminder>` parts and
  *   trailing whitespace removed), `is_error` when true;
- *   thinking → `thinking`; others → `type`. So `cache_control`, `signature`, `citations` are gone;
+ *   thinking → `thinking`, `signature`; others → `type`. So `cache_control` and `citations` are gone;
  * - string content becomes one text block; messages left empty are dropped; adjacent messages of
  *   one role are merged (the drops above can make two user turns neighbours).
  */
