@@ -26,13 +26,18 @@ function configRoot(environment: { [name: string]: string | undefined }): string
   return resolve(environment.CLAUDE_CONFIG_DIR || join(environment.HOME || homedir(), '.claude'));
 }
 
-/** The file store of the configuration folder the environment names; one instance per folder. */
-function fileStoreFor(environment: { [name: string]: string | undefined }): SessionStore {
+/**
+ * The file store of the configuration folder the environment names; one instance per folder and
+ * mode. `lenientLoad` skips a corrupt line instead of failing, as the official session functions
+ * read local transcripts.
+ */
+function fileStoreFor(environment: { [name: string]: string | undefined }, lenientLoad = false): SessionStore {
   const root = configRoot(environment);
-  let store = fileStores.get(root);
+  const key = `${lenientLoad ? 'lenient' : 'strict'}:${root}`;
+  let store = fileStores.get(key);
   if (store === undefined) {
-    store = new FileSessionStore({ root });
-    fileStores.set(root, store);
+    store = new FileSessionStore({ root, lenientLoad });
+    fileStores.set(key, store);
   }
   return store;
 }
@@ -41,7 +46,7 @@ function fileStoreFor(environment: { [name: string]: string | undefined }): Sess
  * Runs an agent conversation: the official `query({ prompt, options })`. Sessions are Claude Code
  * transcripts under `CLAUDE_CONFIG_DIR` (else `~/.claude`) unless `options.sessionStore` is given.
  */
-export const query: QueryFunction = createQuery({ defaultStore: fileStoreFor });
+export const query: QueryFunction = createQuery({ defaultStore: (environment) => fileStoreFor(environment) });
 
 /** Prepares a query before its prompt is known (official `startup()`); see docs/compat.md. */
 export const startup: (params?: StartupParams) => Promise<WarmQuery> = createStartup(query);
@@ -74,7 +79,7 @@ async function projectKeys(environment: { [name: string]: string | undefined }):
 }
 
 const sessions: SessionFunctions = createSessionFunctions({
-  defaultStore: () => fileStoreFor(process.env),
+  defaultStore: () => fileStoreFor(process.env, true),
   defaultStoreIsLocal: true,
   defaultStoreProjectKeys: () => projectKeys(process.env),
 });

@@ -204,6 +204,30 @@ describe('mutations of local transcripts write what the official ones write', ()
   });
 });
 
+describe('a corrupt line', () => {
+  it('is skipped by @sdk/compat as by the official reader', async () => {
+    const root = join(officialRoot, '..', 'corrupt-config');
+    const folder = join(root, 'projects', projectKey);
+    await mkdir(folder, { recursive: true });
+    const lines = main.entries.map((entry) => JSON.stringify(entry));
+    lines.splice(5, 0, '{"type":"user","torn');
+    await writeFile(join(folder, `${main.sessionId}.jsonl`), lines.join('\n') + '\n');
+    process.env.CLAUDE_CONFIG_DIR = root;
+    try {
+      const expected = await official.getSessionMessages(main.sessionId, { dir: directory });
+      expect(expected.length).toBeGreaterThan(5);
+      expect(plain(await compat.getSessionMessages(main.sessionId, { dir: directory }))).toEqual(plain(expected));
+      // The one difference: the official size is the file's, ours that of the lines that parse.
+      const [officialInfo] = await official.listSessions({ dir: directory });
+      const [ourInfo] = await compat.listSessions({ dir: directory });
+      expect(ourInfo!.fileSize).toBe(officialInfo!.fileSize! - Buffer.byteLength('{"type":"user","torn\n'));
+      expect(plain({ ...ourInfo, fileSize: 0 })).toEqual(plain({ ...officialInfo, fileSize: 0 }));
+    } finally {
+      process.env.CLAUDE_CONFIG_DIR = officialRoot;
+    }
+  });
+});
+
 describe('importSessionToStore', () => {
   it('copies the same entries and subagents from the local transcripts', async () => {
     const ours = localFunctions(officialRoot);
