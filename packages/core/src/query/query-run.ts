@@ -81,6 +81,7 @@ export class QueryRun implements Query {
   private async *run(): AsyncGenerator<SDKMessage, void> {
     const userSignal = this.setup.options.abortController?.signal;
     try {
+      if (this.closed) return;
       const start = await this.untilAborted(this.setup.startSession(), userSignal);
       const session: SessionRef = { projectKey: this.setup.projectKey, sessionId: start.sessionId };
       let resumeAt = start.resumeAt;

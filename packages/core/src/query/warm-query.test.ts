@@ -26,3 +26,23 @@ describe('startup()', () => {
     expect(() => warm.query('late')).toThrow(SdkError);
   });
 });
+
+describe('a query closed before iteration', () => {
+  it('ends without touching the store', async () => {
+    let loads = 0;
+    const counting = new ScratchSessionStore(undefined);
+    const query = createQuery({
+      defaultStore: () => ({
+        append: (key, entries) => counting.append(key, entries),
+        load: (key) => {
+          loads += 1;
+          return counting.load(key);
+        },
+      }),
+    });
+    const run = query({ prompt: 'never', options: { resume: '5d0c8e2a-7b3f-4c1d-9e8a-6f2b4c7d1e93', env: {} } });
+    run.close();
+    expect(await run.next()).toEqual({ done: true, value: undefined });
+    expect(loads).toBe(0);
+  });
+});
