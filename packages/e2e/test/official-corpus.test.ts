@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query as officialQuery, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
@@ -181,8 +181,7 @@ describe.each(corpus)('official corpus: $spec.name', ({ directory, spec }) => {
     expect(sessionId).toBe(call.options.resume);
 
     // The official CLI needs the cwd to exist; the corpus uses fixed paths under /tmp.
-    const existed = await stat(spec.cwd).then(() => true, () => false);
-    if (!existed) await mkdir(spec.cwd, { recursive: true });
+    const created = await mkdir(spec.cwd, { recursive: true });
     try {
       emulator.reset();
       const stderr: string[] = [];
@@ -203,7 +202,7 @@ describe.each(corpus)('official corpus: $spec.name', ({ directory, spec }) => {
       }
       expect(results.at(-1), stderr.join('')).toMatchObject({ type: 'result', subtype: 'success' });
     } finally {
-      if (!existed) await rm(spec.cwd, { recursive: true, force: true });
+      if (created !== undefined) await rm(created, { recursive: true, force: true });
     }
     expect(emulator.requests.filter((recorded: RecordedRequest) => recorded.rejected !== undefined)).toEqual([]);
     const theirs = normalizeConversation(messageRequests(emulator.requests)[0]!.messages);
