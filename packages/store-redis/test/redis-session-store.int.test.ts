@@ -236,6 +236,35 @@ describe('RedisSessionStore on a standalone server', () => {
     expect((error as TranscriptCorruptError).location.index).toBe(1);
   });
 
+  it('reads the same replies through a RESP3 client', async () => {
+    const resp3 = createClient({ url: SHARED_REDIS_URL, RESP: 3 });
+    await resp3.connect();
+    try {
+      const prefix = uniquePrefix('resp3');
+      prefixes.push(prefix);
+      const store = new RedisSessionStore({ client: resp3 }, { prefix });
+      const session = key();
+      const entries = [entry('one', { customTitle: 'R3' }), { type: 'system', subtype: 'compact_boundary', uuid: randomUUID() }, entry('two')];
+      await store.append(session, entries);
+      await store.append({ ...session, subpath: 'subagents/a' }, [entry('sub')]);
+      expect(await store.load(session)).toEqual(entries);
+      expect(await store.loadWindow(session, { fromLastCompactBoundary: true })).toEqual({ entries: entries.slice(1), start: 1, length: 3 });
+      expect(await store.listSubkeys(session)).toEqual(['subagents/a']);
+      const [summary] = await store.listSessionSummaries('proj');
+      expect(summary?.data.customTitle).toBe('R3');
+      expect((await store.listSessions('proj'))[0]?.mtime).toBe(summary?.mtime);
+      await expect(store.appendIf(session, [entry('x')], { expectedLength: 1 })).rejects.toBeInstanceOf(SessionConflictError);
+      const lease = await store.acquireLease(session, { holder: 'w', ttlMs: 5000 });
+      expect(Number.isSafeInteger(lease.token)).toBe(true);
+      await store.appendIf(session, [entry('leased')], { lease });
+      const target = randomUUID();
+      await store.fork(session, target);
+      expect(await store.load({ projectKey: 'proj', sessionId: target })).toHaveLength(4);
+    } finally {
+      resp3.destroy();
+    }
+  });
+
   it('fails with StoreUnavailableError when the server cannot be reached', async () => {
     const store = new RedisSessionStore({ url: 'redis://127.0.0.1:1' }, { commandTimeoutMs: 300 });
     const started = Date.now();
