@@ -127,6 +127,18 @@ describe('RedisSessionStore on a standalone server', () => {
     expect(await client.zCard(`${prefix}:proj:sessions`)).toBe(0);
   });
 
+  it('lists a session deleted by another worker and created again by one that indexed it before', async () => {
+    const { store, prefix } = newStore();
+    const other = new RedisSessionStore({ client }, { prefix });
+    const session = key();
+    await store.append(session, [entry('first life')]);
+    await other.delete(session);
+    expect(await store.listSessions('proj')).toEqual([]);
+    // `store` updated the index for this session moments ago; the append must see it created the session.
+    await store.append(session, [entry('second life')]);
+    expect((await other.listSessions('proj')).map((listing) => listing.sessionId)).toEqual([session.sessionId]);
+  });
+
   it('loads windows by index and from the last compact boundary', async () => {
     const { store } = newStore();
     const session = key();
