@@ -131,7 +131,11 @@ export class RedisConnection {
 
   private ready(): Promise<void> {
     if (this.closed) throw new SessionStoreError('the Redis session store is closed');
-    if (!this.owned || this.client.isOpen) return Promise.resolve();
+    if (!this.owned) return Promise.resolve();
+    // `isOpen` turns true as soon as connect() starts: concurrent first calls must wait for the
+    // same connection instead of racing a client that is not ready (the offline queue is off).
+    if (this.connecting) return this.connecting;
+    if (this.client.isOpen) return Promise.resolve();
     this.connecting ??= (this.client as unknown as { connect(): Promise<unknown> }).connect().then(
       () => undefined,
       (error: unknown) => {

@@ -277,6 +277,20 @@ describe('RedisSessionStore on a standalone server', () => {
     }
   });
 
+  it('serves concurrent first calls of a store that connects by URL', async () => {
+    const prefix = uniquePrefix('url');
+    prefixes.push(prefix);
+    const store = new RedisSessionStore({ url: SHARED_REDIS_URL }, { prefix });
+    try {
+      const keys = Array.from({ length: 8 }, () => key());
+      await Promise.all(keys.map((sessionKey, index) => store.append(sessionKey, [entry(`first call ${index}`)])));
+      const loaded = await Promise.all(keys.map((sessionKey) => store.load(sessionKey)));
+      expect(loaded.map((entries) => entries?.length)).toEqual(keys.map(() => 1));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails with StoreUnavailableError when the server cannot be reached', async () => {
     const store = new RedisSessionStore({ url: 'redis://127.0.0.1:1' }, { commandTimeoutMs: 300 });
     const started = Date.now();
