@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SessionNotFoundError } from '../errors.js';
 import type { SessionStoreEntry } from '../store/session-store.js';
-import { firstPromptOfEntries } from './first-prompt.js';
+import { firstPromptOfEntries } from '../store/first-prompt.js';
 import { isRecord } from './is-record.js';
 
 /**

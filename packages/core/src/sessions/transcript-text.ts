@@ -1,6 +1,6 @@
 import type { SessionStoreEntry } from '../store/session-store.js';
 import type { SDKSessionInfo } from './types.js';
-import { promptOfEntry } from './first-prompt.js';
+import { promptOfEntry } from '../store/first-prompt.js';
 import { isRecord } from './is-record.js';
 
 /**

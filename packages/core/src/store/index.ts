@@ -37,7 +37,8 @@ export {
   MAX_SUBPATH_SEGMENT_LENGTH,
 } from './keys.js';
 export { projectKeyForPath } from './project-key.js';
-export { firstPromptOf, foldSessionSummary } from './summary.js';
+export { foldSessionSummary } from './summary.js';
+export { promptOfEntry } from './first-prompt.js';
 export {
   EntryTooLargeError,
   InvalidSessionKeyError,

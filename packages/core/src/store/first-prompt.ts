@@ -1,4 +1,3 @@
-import { isRecord } from './is-record.js';
 
 /**
  * The first prompt a user typed, as the official SDK derives it for `firstPrompt` and for the
@@ -11,6 +10,10 @@ const COMMAND_NAME = /<command-name>(.*?)<\/command-name>/;
 const BASH_INPUT = /<bash-input>([\s\S]*?)<\/bash-input>/;
 const FIRST_PROMPT_MAX = 200;
 const PASTED_OPEN = '<pasted_content id="';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Carries the first slash command seen, used when no typed prompt is found. */
 export type PromptSearchState = { commandFallback: string };
