@@ -116,6 +116,17 @@ describe('InMemorySessionStore', () => {
     expect(await store.load(key)).toBeNull();
   });
 
+  it('rejects values JSON cannot hold (symbols, bigints, cycles) instead of dropping them, appending nothing', async () => {
+    const store = new InMemorySessionStore();
+    const key = { projectKey: 'p', sessionId: randomUUID() };
+    const cyclic: Record<string, unknown> = { type: 'user' };
+    cyclic.self = cyclic;
+    for (const bad of [{ type: 'user', tag: Symbol('x') }, { type: 'user', count: 1n }, cyclic]) {
+      await expect(store.append(key, [entry('ok'), bad as SessionStoreEntry])).rejects.toBeInstanceOf(SessionStoreError);
+    }
+    expect(await store.load(key)).toBeNull();
+  });
+
   it('rejects invalid windows, TTLs and lease durations', async () => {
     const store = new InMemorySessionStore();
     const key = { projectKey: 'p', sessionId: randomUUID() };
