@@ -1,13 +1,15 @@
 // @sdk/core AgentExecutor: overhead of a turn next to the same streaming request made directly with
 // @anthropic-ai/sdk to the emulator (the floor), measured interleaved in the same run; and the
 // worker's memory after many sessions.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import { AgentExecutor, rebuildConversation, type SessionRef, type SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { startMessagesEmulator } from '@sdk/testing/emulator';
+import type { MemoryPoint } from './executor-memory-worker.js';
 import { formatTable, percentile } from './stats.js';
 import type { BenchRow } from './stats.js';
 
@@ -41,11 +43,6 @@ function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
     parentUuid = answer.uuid!;
   }
   return entries;
-}
-
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
 }
 
 /** Executor turn vs direct streaming call with the same history, interleaved sample by sample. */
@@ -98,36 +95,28 @@ async function overhead(url: string, turns: number, iterations: number): Promise
   };
 }
 
-type MemoryPoint = { sessions: number; rss: number; heapUsed: number };
-
 /**
  * Memory of one worker as it runs one-turn sessions (each deleted from the store after its turn, so
- * only what the executor keeps could grow), measured after a forced GC at each checkpoint.
+ * only what the executor keeps could grow): a child process (`--expose-gc`) against the emulator in
+ * this process, read after forced GCs at each checkpoint.
  */
 async function memoryAfter(url: string, checkpoints: readonly number[], reset: () => void): Promise<MemoryPoint[]> {
-  const store = new InMemorySessionStore();
-  const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
-  const points: MemoryPoint[] = [];
-  let done = 0;
-  for (const target of checkpoints) {
-    const worker = async (): Promise<void> => {
-      while (done < target) {
-        done++;
-        const session: SessionRef = { projectKey: PROJECT, sessionId: randomUUID() };
-        for await (const _message of executor.runTurn({ session, prompt: 'hello', model: MODEL, cwd: '/bench' })) {
-          // drain
-        }
-        await store.delete(session);
-        if (done % 500 === 0) reset();
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    reset();
-    collectGarbage();
-    const usage = process.memoryUsage();
-    points.push({ sessions: done, rss: usage.rss, heapUsed: usage.heapUsed });
+  const worker = fileURLToPath(new URL('./executor-memory-worker.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', worker, url, checkpoints.join(',')], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // The emulator keeps a request log; clear it while the child runs so it does not grow this process.
+  const resetter = setInterval(reset, 1000);
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  try {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`memory worker exited with ${String(code)}`);
+  } finally {
+    clearInterval(resetter);
   }
-  return points;
+  return JSON.parse(output) as MemoryPoint[];
 }
 
 /** Runs the executor benchmarks and returns a markdown report. */
@@ -136,7 +125,8 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
   try {
     const many = quick ? 1000 : 10_000;
     // Memory first, before the long-session samples grow the heap.
-    const [small, warm, large] = await memoryAfter(emulator.url, [10, many / 10, many], () => emulator.reset());
+    const checkpoints = [10, many / 10, many];
+    const memory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset());
     const iterations = quick ? 10 : 50;
     const rows: BenchRow[] = [];
     for (const turns of quick ? [1, 100] : [1, 100, 1000]) {
@@ -144,16 +134,18 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
       emulator.reset();
     }
     const mebibytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-    const growth = (large!.rss - small!.rss) / small!.rss;
-    const warmGrowth = (large!.rss - warm!.rss) / warm!.rss;
+    const point = (at: MemoryPoint): string =>
+      `${at.sessions} sessions: RSS ${mebibytes(at.rss)}, heap used ${mebibytes(at.heapUsed)} of ${mebibytes(at.heapTotal)}, external ${mebibytes(at.external)}`;
+    const memoryLine = (label: string, [small, warm, large]: MemoryPoint[]): string =>
+      `${label}: ${point(small!)}; ${point(warm!)}; ${point(large!)}. ` +
+      `RSS growth ${small!.sessions} → ${large!.sessions}: ${((100 * (large!.rss - small!.rss)) / small!.rss).toFixed(1)}% (target ≤ 10%); ` +
+      `after warm-up (${warm!.sessions} → ${large!.sessions}): ${((100 * (large!.rss - warm!.rss)) / warm!.rss).toFixed(1)}%; ` +
+      `heap used ${small!.sessions} → ${large!.sessions}: +${mebibytes(large!.heapUsed - small!.heapUsed)}.`;
     return [
       formatTable('AgentExecutor: turn wall time vs the same streaming call made directly (emulator on loopback)', rows),
       '',
-      `Worker RSS after ${small!.sessions} sessions: ${mebibytes(small!.rss)} (heap ${mebibytes(small!.heapUsed)}); ` +
-        `after ${large!.sessions} sessions: ${mebibytes(large!.rss)} (heap ${mebibytes(large!.heapUsed)}); ` +
-        `RSS growth ${(growth * 100).toFixed(1)}% (target ≤ 10%). After ${warm!.sessions} sessions (warmed up): ${mebibytes(warm!.rss)} ` +
-        `(heap ${mebibytes(warm!.heapUsed)}), so ${warm!.sessions} → ${large!.sessions} sessions grew RSS ${(warmGrowth * 100).toFixed(1)}%. Same process as the emulator, whose request log is reset every 500 sessions; ` +
-        'each session is deleted from the store after its turn.',
+      'Worker memory (a child process running only the executor: 8 concurrent one-turn sessions, each deleted after its turn; read after two forced GCs).',
+      memoryLine('Checkpoints', memory),
     ].join('\n');
   } finally {
     await emulator.close();

@@ -1,0 +1,39 @@
+// Child process of executor.bench.ts: one worker running one-turn sessions against the emulator in
+// the parent, so its RSS is the executor's alone (not the emulator's, not the bench's samples).
+// Run with --expose-gc; prints one JSON line of checkpoints.
+import { randomUUID } from 'node:crypto';
+import { AgentExecutor, type SessionRef } from '@sdk/core';
+import { InMemorySessionStore } from '@sdk/store-memory';
+
+export type MemoryPoint = { sessions: number; rss: number; heapUsed: number; heapTotal: number; external: number };
+
+const [url, checkpointList] = process.argv.slice(2);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (url === undefined || checkpointList === undefined || gc === undefined) {
+  throw new Error('usage: node --expose-gc --import tsx executor-memory-worker.ts <emulator url> <checkpoint,...>');
+}
+
+const store = new InMemorySessionStore();
+const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
+const points: MemoryPoint[] = [];
+let done = 0;
+for (const target of checkpointList.split(',').map(Number)) {
+  const worker = async (): Promise<void> => {
+    while (done < target) {
+      done++;
+      const session: SessionRef = { projectKey: 'bench-executor', sessionId: randomUUID() };
+      for await (const _message of executor.runTurn({ session, prompt: 'hello', model: 'claude-sonnet-4-6', cwd: '/bench' })) {
+        // drain
+      }
+      await store.delete(session);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  // Two full GCs around a pause, so finalizers and idle sockets are gone before reading.
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  const usage = process.memoryUsage();
+  points.push({ sessions: done, rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external });
+}
+process.stdout.write(`${JSON.stringify(points)}\n`);
