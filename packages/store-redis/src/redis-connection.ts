@@ -91,7 +91,7 @@ export class RedisConnection {
   async send(operation: string, routingKey: string | undefined, readonly: boolean, args: readonly string[]): Promise<unknown> {
     return this.withDeadline(operation, async () => {
       await this.ready();
-      return this.raw(routingKey, readonly, args);
+      return this.raw(routingKey, readonly, [...args]);
     });
   }
 
@@ -99,12 +99,12 @@ export class RedisConnection {
   async run(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     return this.withDeadline(script.name, async () => {
       await this.ready();
-      const tail = [String(keys.length), ...keys, ...args];
+      const command = ['EVALSHA', script.sha1, String(keys.length), ...keys, ...args];
       try {
-        return await this.raw(keys[0], false, ['EVALSHA', script.sha1, ...tail]);
+        return await this.raw(keys[0], false, command);
       } catch (error) {
         if (!(error instanceof ErrorReply) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return this.raw(keys[0], false, ['EVAL', script.source, ...tail]);
+        return this.raw(keys[0], false, ['EVAL', script.source, ...command.slice(2)]);
       }
     });
   }
@@ -124,9 +124,10 @@ export class RedisConnection {
     }
   }
 
-  private raw(routingKey: string | undefined, readonly: boolean, args: readonly string[]): Promise<unknown> {
-    if ('masters' in this.client) return this.client.sendCommand(routingKey, readonly, [...args]);
-    return this.client.sendCommand([...args]);
+  /** Hands `args` to the client as is (node-redis keeps it until the reply): callers pass a fresh array. */
+  private raw(routingKey: string | undefined, readonly: boolean, args: string[]): Promise<unknown> {
+    if ('masters' in this.client) return this.client.sendCommand(routingKey, readonly, args);
+    return this.client.sendCommand(args);
   }
 
   private ready(): Promise<void> {

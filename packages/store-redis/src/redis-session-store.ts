@@ -360,7 +360,8 @@ export class RedisSessionStore implements ExtendedSessionStore {
     } catch (error) {
       throw new SessionStoreError(`entry ${index} cannot be serialized as JSON`, { cause: error });
     }
-    const bytes = Buffer.byteLength(json);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8: count the bytes only when that bound is over.
+    const bytes = json.length * 3 <= this.maxEntryBytes ? 0 : Buffer.byteLength(json);
     if (bytes > this.maxEntryBytes) {
       throw new EntryTooLargeError(`entry ${index} is ${bytes} bytes, over the limit of ${this.maxEntryBytes}`);
     }
