@@ -1,21 +1,43 @@
-// A long-lived worker process for redis-distributed.int.test.ts: reads one JSON turn request per
-// stdin line ({sessionId, prompt}), runs it with a fresh AgentExecutor over a RedisSessionStore that
-// owns its own connection, and writes one JSON line per turn ({pid, sessionId, result}). Plain .mjs
-// so it runs on node without a TypeScript loader.
+// A long-lived worker process for redis-distributed.int.test.ts and benchmarks/src/redis-scale.bench.ts:
+// reads one JSON turn request per stdin line ({sessionId, prompt, onConflict?, direct?}), runs it with
+// a fresh AgentExecutor over a RedisSessionStore that owns its own connection (or, with `direct`, as
+// one Messages API call to the emulator without a store), and writes one JSON line per turn ({pid,
+// sessionId, result, ms, conflicts, error?}). Exits when stdin closes. Plain .mjs so it runs on node
+// without a TypeScript loader.
 import { createInterface } from 'node:readline';
+import Anthropic from '@anthropic-ai/sdk';
 import { AgentExecutor } from '@sdk/core';
 import { RedisSessionStore } from '@sdk/store-redis';
 
 const { REDIS_URL, STORE_PREFIX, EMULATOR_URL, PROJECT_KEY, MODEL } = process.env;
 const store = new RedisSessionStore({ url: REDIS_URL }, { prefix: STORE_PREFIX });
+// Counts the turns the executor reruns because another worker was running a turn of the session.
+let conflicts = 0;
+const logger = { debug: (message) => (message.startsWith('session busy') ? conflicts++ : undefined) };
+const client = new Anthropic({ apiKey: 'x', baseURL: EMULATOR_URL, maxRetries: 0 });
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const { sessionId, prompt } = JSON.parse(line);
-  const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: EMULATOR_URL } });
+  const { sessionId, prompt, onConflict, direct } = JSON.parse(line);
+  const started = performance.now();
+  const before = conflicts;
   let result;
-  for await (const message of executor.runTurn({ session: { projectKey: PROJECT_KEY, sessionId }, prompt, model: MODEL })) {
-    if (message.type === 'result') result = message;
+  let error;
+  try {
+    if (direct) {
+      const message = await client.messages.create({ model: MODEL, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
+      result = { subtype: 'success', result: message.content.map((block) => (block.type === 'text' ? block.text : '')).join('') };
+    } else {
+      const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x', baseURL: EMULATOR_URL } });
+      const request = { session: { projectKey: PROJECT_KEY, sessionId }, prompt, model: MODEL };
+      if (onConflict !== undefined) request.onConflict = onConflict;
+      for await (const message of executor.runTurn(request)) {
+        if (message.type === 'result') result = message;
+      }
+    }
+  } catch (caught) {
+    error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }
-  process.stdout.write(`${JSON.stringify({ pid: process.pid, sessionId, result })}\n`);
+  const ms = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ pid: process.pid, sessionId, result, ms, conflicts: conflicts - before, error })}\n`);
 }
 await store.close();
