@@ -5,45 +5,11 @@ import { mkdtemp, open, readdir, readFile, lstat, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSessionStore } from '@sdk/store-file';
-import type { SessionStoreEntry } from '@sdk/core/store';
-import { formatTable, measure, percentile } from './stats.js';
+import { benchEntries, benchEntry } from './transcript-fixture.js';
+import { benchRow, formatTable, measure } from './stats.js';
 import type { BenchRow } from './stats.js';
 
 const PROJECT = '-bench-project';
-
-/** A ~1 KB transcript entry shaped like a Claude Code chain entry. */
-function entry(index: number, parentUuid: string | null): SessionStoreEntry {
-  const role = index % 2 === 0 ? 'user' : 'assistant';
-  return {
-    parentUuid,
-    isSidechain: false,
-    type: role,
-    uuid: randomUUID(),
-    timestamp: new Date(1_790_000_000_000 + index * 1000).toISOString(),
-    sessionId: '00000000-0000-4000-8000-000000000000',
-    cwd: '/home/bench/project',
-    version: '2.1.332',
-    gitBranch: 'main',
-    message: { role, content: [{ type: 'text', text: `entry ${index} `.padEnd(700, 'lorem ipsum ') }] },
-  };
-}
-
-function entries(count: number): SessionStoreEntry[] {
-  const list: SessionStoreEntry[] = [];
-  for (let index = 0; index < count; index++) list.push(entry(index, list.at(-1)?.uuid ?? null));
-  return list;
-}
-
-function row(name: string, samples: number[], floor?: number[], note?: string): BenchRow {
-  const p50 = percentile(samples, 50);
-  const result: BenchRow = { name, p50, p99: percentile(samples, 99) };
-  if (floor !== undefined) {
-    result.floorP50 = percentile(floor, 50);
-    result.ratio = p50 / result.floorP50;
-  }
-  if (note !== undefined) result.note = note;
-  return result;
-}
 
 /** The floor of a durable append: open with O_APPEND, one write, fdatasync, close. */
 async function rawAppend(path: string, bytes: Buffer, durable: boolean): Promise<void> {
@@ -76,7 +42,7 @@ async function appendRows(root: string, quick: boolean): Promise<BenchRow[]> {
     const store = new FileSessionStore({ root, durability, lockLingerMs });
     const key = { projectKey: PROJECT, sessionId: randomUUID() };
     const rawPath = join(root, `raw-${durability}-${lockLingerMs}.jsonl`);
-    const pool = entries(iterations + 10);
+    const pool = benchEntries(iterations + 10);
     const durable = durability === 'fsync';
     // Interleaved rounds, so that disk and CPU noise hits both sides alike.
     const ours: number[] = [];
@@ -97,7 +63,7 @@ async function appendRows(root: string, quick: boolean): Promise<BenchRow[]> {
       0,
     );
     await store.flush();
-    rows.push(row(`append 1 entry (~1 KB), durability '${durability}', lockLingerMs ${lockLingerMs}`, ours, floor, durable ? 'floor: open + write + fdatasync + close' : 'floor: open + write + close'));
+    rows.push(benchRow(`append 1 entry (~1 KB), durability '${durability}', lockLingerMs ${lockLingerMs}`, ours, floor, durable ? 'floor: open + write + fdatasync + close' : 'floor: open + write + close'));
   }
   return rows;
 }
@@ -107,7 +73,7 @@ async function loadRows(root: string, quick: boolean): Promise<BenchRow[]> {
   const store = new FileSessionStore({ root, durability: 'none' });
   for (const size of quick ? [10, 100, 1000] : [10, 100, 1000, 10_000]) {
     const key = { projectKey: PROJECT, sessionId: randomUUID() };
-    await store.append(key, entries(size));
+    await store.append(key, benchEntries(size));
     const path = join(root, 'projects', PROJECT, `${key.sessionId}.jsonl`);
     const iterations = Math.max(quick ? 5 : 20, Math.min(quick ? 50 : 300, Math.floor(100_000 / size)));
     const ours: number[] = [];
@@ -121,7 +87,7 @@ async function loadRows(root: string, quick: boolean): Promise<BenchRow[]> {
       if (index >= 0) floor.push(Number(process.hrtime.bigint() - started) / 1e6);
       if (loaded?.length !== raw.length) throw new Error('load returned a different number of entries');
     });
-    rows.push(row(`load ${size.toLocaleString('en-US')} entries`, ours, floor, 'floor: readFile + JSON.parse per line'));
+    rows.push(benchRow(`load ${size.toLocaleString('en-US')} entries`, ours, floor, 'floor: readFile + JSON.parse per line'));
   }
   return rows;
 }
@@ -132,7 +98,7 @@ async function listingRows(root: string, quick: boolean): Promise<BenchRow[]> {
   const store = new FileSessionStore({ root, durability: 'none' });
   const keys = Array.from({ length: sessions }, () => ({ projectKey, sessionId: randomUUID() }));
   for (let index = 0; index < keys.length; index += 50) {
-    await Promise.all(keys.slice(index, index + 50).map((key, offset) => store.append(key, [entry(index + offset, null), entry(1, null)])));
+    await Promise.all(keys.slice(index, index + 50).map((key, offset) => store.append(key, [benchEntry(index + offset, null), benchEntry(1, null)])));
   }
   const directory = join(root, 'projects', projectKey);
   const iterations = quick ? 5 : 30;
@@ -161,8 +127,8 @@ async function listingRows(root: string, quick: boolean): Promise<BenchRow[]> {
   }, 3);
   const count = sessions.toLocaleString('en-US');
   return [
-    row(`listSessions, ${count} sessions`, listed, floor, 'target < 50 ms; floor: readdir + lstat each'),
-    row(`listSessionSummaries, ${count} sessions`, summaries, floor, 'one small meta file per session, no transcript read'),
+    benchRow(`listSessions, ${count} sessions`, listed, floor, 'target < 50 ms; floor: readdir + lstat each'),
+    benchRow(`listSessionSummaries, ${count} sessions`, summaries, floor, 'one small meta file per session, no transcript read'),
   ];
 }
 

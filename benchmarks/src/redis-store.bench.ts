@@ -2,44 +2,13 @@
 // measured through the same client in the same run.
 import { randomUUID } from 'node:crypto';
 import { RedisSessionStore } from '@sdk/store-redis';
-import type { SessionStoreEntry } from '@sdk/core/store';
 import { createClient } from 'redis';
-import { formatTable, measure, percentile } from './stats.js';
+import { benchEntries, benchEntry } from './transcript-fixture.js';
+import { benchRow, formatTable, measure } from './stats.js';
 import type { BenchRow } from './stats.js';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROJECT = 'bench-project';
-
-/** A ~1 KB transcript entry shaped like a Claude Code chain entry. */
-function entry(index: number, parentUuid: string | null): SessionStoreEntry {
-  const role = index % 2 === 0 ? 'user' : 'assistant';
-  return {
-    parentUuid,
-    isSidechain: false,
-    type: role,
-    uuid: randomUUID(),
-    timestamp: new Date(1_790_000_000_000 + index * 1000).toISOString(),
-    sessionId: '00000000-0000-4000-8000-000000000000',
-    cwd: '/home/bench/project',
-    version: '2.1.332',
-    gitBranch: 'main',
-    message: { role, content: [{ type: 'text', text: `entry ${index} `.padEnd(700, 'lorem ipsum ') }] },
-  };
-}
-
-function entries(count: number): SessionStoreEntry[] {
-  const list: SessionStoreEntry[] = [];
-  for (let index = 0; index < count; index++) list.push(entry(index, list.at(-1)?.uuid ?? null));
-  return list;
-}
-
-function row(name: string, samples: number[], floor: number[], note?: string): BenchRow {
-  const p50 = percentile(samples, 50);
-  const floorP50 = percentile(floor, 50);
-  const result: BenchRow = { name, p50, p99: percentile(samples, 99), floorP50, ratio: p50 / floorP50 };
-  if (note !== undefined) result.note = note;
-  return result;
-}
 
 /** Runs the Redis store benchmark against `REDIS_URL` (default 127.0.0.1:6379) and returns its table. */
 export async function run({ quick }: { quick: boolean }): Promise<string> {
@@ -53,7 +22,7 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
   try {
     for (const size of sizes) {
       const key = { projectKey: PROJECT, sessionId: randomUUID() };
-      const seed = entries(size);
+      const seed = benchEntries(size);
       for (let at = 0; at < seed.length; at += 500) await store.append(key, seed.slice(at, at + 500));
       // Interleave the measurement and its floor so both see the same machine load.
       const appendSamples: number[] = [];
@@ -64,20 +33,20 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
       for (let round = 0; round < 3; round++) {
         appendSamples.push(
           ...(await measure(iterations, async () => {
-            const next = entry(size, last);
+            const next = benchEntry(size, last);
             last = next.uuid ?? null;
             await store.append(key, [next]);
           })),
         );
         pingSamples.push(...(await measure(iterations, () => client.ping())));
-        pushSamples.push(...(await measure(iterations, () => client.rPush(scratch, JSON.stringify(entry(size, last))))));
+        pushSamples.push(...(await measure(iterations, () => client.rPush(scratch, JSON.stringify(benchEntry(size, last))))));
       }
-      rows.push(row(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: PING'));
-      rows.push(row(`append 1 entry to a ${size}-entry session`, appendSamples, pushSamples, 'floor: bare RPUSH of the same entry'));
+      rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: PING'));
+      rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pushSamples, 'floor: bare RPUSH of the same entry'));
       await client.del(scratch);
 
       const loadKey = { projectKey: PROJECT, sessionId: randomUUID() };
-      const loadSeed = entries(size);
+      const loadSeed = benchEntries(size);
       for (let at = 0; at < loadSeed.length; at += 500) await store.append(loadKey, loadSeed.slice(at, at + 500));
       const listKey = `{${prefix}:${PROJECT}:${loadKey.sessionId}}:log`;
       const loadIterations = size >= 10_000 ? Math.max(10, iterations / 10) : iterations;
@@ -89,16 +58,16 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
           ...(await measure(loadIterations, async () => (await client.lRange(listKey, 0, -1)).map((line) => JSON.parse(line) as unknown))),
         );
       }
-      rows.push(row(`load a ${size}-entry session`, loadSamples, floorSamples, 'floor: LRANGE + JSON.parse'));
+      rows.push(benchRow(`load a ${size}-entry session`, loadSamples, floorSamples, 'floor: LRANGE + JSON.parse'));
     }
     const summaryKey = { projectKey: `${PROJECT}-list`, sessionId: randomUUID() };
     const listed = quick ? 20 : 100;
     for (let index = 0; index < listed; index++) {
-      await store.append({ ...summaryKey, sessionId: randomUUID() }, entries(2));
+      await store.append({ ...summaryKey, sessionId: randomUUID() }, benchEntries(2));
     }
     const listSamples = await measure(quick ? 20 : 100, () => store.listSessionSummaries(summaryKey.projectKey));
     const pingSamples = await measure(quick ? 20 : 100, () => client.ping());
-    rows.push(row(`listSessionSummaries of ${listed} sessions`, listSamples, pingSamples, 'floor: PING'));
+    rows.push(benchRow(`listSessionSummaries of ${listed} sessions`, listSamples, pingSamples, 'floor: PING'));
   } finally {
     for (const pattern of [`{${prefix}:*`, `${prefix}:*`]) {
       for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) {

@@ -32,3 +32,15 @@ export function formatTable(title: string, rows: readonly BenchRow[]): string {
   }
   return lines.join('\n');
 }
+
+/** A row from raw samples; with `floor`, its p50 and the ratio of the two p50s. */
+export function benchRow(name: string, samples: number[], floor?: number[], note?: string): BenchRow {
+  const p50 = percentile(samples, 50);
+  const result: BenchRow = { name, p50, p99: percentile(samples, 99) };
+  if (floor !== undefined) {
+    result.floorP50 = percentile(floor, 50);
+    result.ratio = p50 / result.floorP50;
+  }
+  if (note !== undefined) result.note = note;
+  return result;
+}
