@@ -20,7 +20,7 @@ import type {
 } from '../messages.js';
 import { assertValidSessionRef, isUuid } from '../store/keys.js';
 import type { SessionRef, SessionStore, SessionStoreEntry } from '../store/session-store.js';
-import { createToolRunner, type ToolOutcome } from '../tools.js';
+import { createToolRunner, type ToolOutcome } from '../tools/tool-runner.js';
 import { toRequestBlock } from '../transcript/content.js';
 import {
   assistantEntries,

@@ -6,7 +6,7 @@ import type {
 import type { PermissionMode } from '../messages.js';
 import type { ModelPrice } from '../pricing.js';
 import type { SessionRef } from '../store/session-store.js';
-import type { ToolRunner } from '../tools.js';
+import type { ToolRunner } from '../tools/tool-runner.js';
 import type { RetryPolicy } from './retry.js';
 
 /**

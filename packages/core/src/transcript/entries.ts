@@ -5,7 +5,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type { SessionStoreEntry } from '../store/session-store.js';
-import type { ToolResultContent } from '../tools.js';
+import type { ToolResultContent } from '../tools/tool-runner.js';
 
 /**
  * Builds transcript entries in the official Claude Code JSONL format (transcript-format.md §3.1,
