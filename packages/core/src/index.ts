@@ -141,6 +141,7 @@ export type { RetryPolicy } from './executor/retry.js';
 export { DEFAULT_RETRY_POLICY } from './executor/retry.js';
 export type { ToolContext, ToolDefinition, ToolOutcome, ToolResultContent, ToolRunner } from './tools/tool-runner.js';
 export { createToolRunner } from './tools/tool-runner.js';
+export type { ToolAccess } from './tools/tool-access.js';
 export type { ModelPrice, PriceLookup, TokenUsage } from './pricing.js';
 export { costOf, DEFAULT_MODEL_PRICES, FALLBACK_MODEL_FAMILY, PRICE_TABLE_DATE, priceFor } from './pricing.js';
 export type { RebuildOptions, RebuiltConversation, UnansweredToolUse } from './transcript/rebuild.js';

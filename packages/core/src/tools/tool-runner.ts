@@ -1,5 +1,6 @@
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type { BetaTool, BetaToolUseBlock } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { ToolAccess } from './tool-access.js';
 
 /** What the model sees of a tool's result: text, or text and image blocks. */
 export type ToolResultContent = Exclude<ToolResultBlockParam['content'], undefined>;
@@ -30,6 +31,8 @@ export type ToolOutcome = {
 export type ToolRunner = {
   definitions(): BetaTool[];
   run(toolUse: BetaToolUseBlock, context: ToolContext): Promise<ToolOutcome>;
+  /** What the call would touch, when its tool declares it (for permission checks). */
+  access?(toolUse: BetaToolUseBlock, cwd: string): ToolAccess | undefined;
 };
 
 /** One in-process tool for {@link createToolRunner}. */
@@ -39,6 +42,8 @@ export type ToolDefinition = {
   /** JSON Schema of the input object. */
   inputSchema: BetaTool['input_schema'];
   run(input: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome | string> | ToolOutcome | string;
+  /** What a call with this input would touch; omitted = `{ kind: 'other' }` for permission checks. */
+  access?(input: Record<string, unknown>, cwd: string): ToolAccess;
 };
 
 /** A {@link ToolRunner} over in-process functions. A string returned by a tool is its text result. */
@@ -53,6 +58,9 @@ export function createToolRunner(tools: readonly ToolDefinition[]): ToolRunner {
       if (tool === undefined) return { content: `No such tool available: ${toolUse.name}`, isError: true };
       const outcome = await tool.run((toolUse.input ?? {}) as Record<string, unknown>, context);
       return typeof outcome === 'string' ? { content: outcome } : outcome;
+    },
+    access(toolUse, cwd) {
+      return byName.get(toolUse.name)?.access?.((toolUse.input ?? {}) as Record<string, unknown>, cwd);
     },
   };
 }
