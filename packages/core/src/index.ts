@@ -164,6 +164,7 @@ export type {
   SDKMessage,
   SDKPartialAssistantMessage,
   SDKPermissionDenial,
+  SDKDeferredToolUse,
   SDKResultError,
   SDKResultMessage,
   SDKResultSuccess,

@@ -162,9 +162,20 @@ export type SDKResultSuccess = {
   usage: NonNullableUsage;
   modelUsage: Record<string, ModelUsage>;
   permission_denials: SDKPermissionDenial[];
+  /** The validated `StructuredOutput` tool input, when `outputFormat` asked for one. */
+  structured_output?: unknown;
+  /** The tool call a `PreToolUse` hook deferred (`terminal_reason: 'tool_deferred'`); resume the session to run it. */
+  deferred_tool_use?: SDKDeferredToolUse;
   terminal_reason?: TerminalReason;
   uuid: UUID;
   session_id: string;
+};
+
+/** A tool call left pending by a `defer` decision, reported in the turn's result. */
+export type SDKDeferredToolUse = {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
 };
 
 /** The outcome of a turn that failed or hit a limit. */

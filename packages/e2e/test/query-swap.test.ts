@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbortError as OfficialAbortError, query as officialQuery } from '@anthropic-ai/claude-agent-sdk';
 import { AbortError as CompatAbortError, query as compatQuery } from '@sdk/compat';
-import { startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
+import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, messageRequests, type Turn } from './support/query-harness.js';
 
@@ -256,6 +256,36 @@ describe('swap: the same program on the official SDK and on @sdk/compat', () => 
       return messages;
     });
     expectSameShape(runs);
+  });
+});
+
+describe('swap: structured output', () => {
+  const outputFormat = { type: 'json_schema', schema: { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'] } };
+
+  it('a valid StructuredOutput call ends the turn with structured_output', async () => {
+    const runs = await swap(async (query, base) => {
+      emulator.enqueue(toolUseReply('StructuredOutput', { answer: 42 }));
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'What is 6*7?', options: { ...base, outputFormat } }), messages);
+      return messages;
+    });
+    expect(kinds(runs.official)).toEqual(['system/init', 'assistant', 'user', 'result/success']);
+    expectSameShape(runs);
+    for (const run of [runs.official, runs.ours]) expect(run.messages.at(-1)).toMatchObject({ structured_output: { answer: 42 }, result: '{"answer":42}' });
+  });
+
+  it('a turn without the call is re-prompted; an invalid call gets the schema errors', async () => {
+    const runs = await swap(async (query, base) => {
+      emulator.enqueue(textReply('The answer is 42'));
+      emulator.enqueue(toolUseReply('StructuredOutput', { answer: 'x' }));
+      emulator.enqueue(toolUseReply('StructuredOutput', { answer: 42 }));
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'What is 6*7?', options: { ...base, outputFormat } }), messages);
+      return messages;
+    });
+    expectSameShape(runs);
+    const rejection = (run: Run): unknown => (run.messages.filter((message) => message.type === 'user')[1]!.message as { content: unknown[] }).content[0];
+    expect(rejection(runs.ours)).toMatchObject({ is_error: true, content: (rejection(runs.official) as { content: string }).content });
   });
 });
 

@@ -20,13 +20,15 @@ import type {
 } from '../messages.js';
 import { assertValidSessionRef, isUuid } from '../store/keys.js';
 import type { SessionRef, SessionStore, SessionStoreEntry } from '../store/session-store.js';
-import { createToolRunner, type ToolOutcome } from '../tools/tool-runner.js';
+import { composeToolRunners } from '../tools/compose-tool-runners.js';
+import { createToolRunner, type ToolOutcome, type ToolRunner } from '../tools/tool-runner.js';
 import { toRequestBlock } from '../transcript/content.js';
 import {
   assistantEntries,
   INTERRUPTED_TOOL_MESSAGE,
   interruptionEntry,
   lastPromptEntry,
+  metaPromptEntry,
   noResponseEntry,
   promptEntry,
   promptText,
@@ -38,6 +40,13 @@ import { rebuildConversation } from '../transcript/rebuild.js';
 import { SDK_VERSION } from '../version.js';
 import { streamMessage, type CallParams, type CompletedCall } from './model-call.js';
 import { classifyApiFailure, DEFAULT_RETRY_POLICY, retryDelay, sleep, type RetryPolicy } from './retry.js';
+import {
+  DEFAULT_MAX_STRUCTURED_OUTPUT_RETRIES,
+  STRUCTURED_OUTPUT_ENFORCE_PROMPT,
+  STRUCTURED_OUTPUT_TOOL_NAME,
+  compileOutputFormat,
+  type CompiledOutputFormat,
+} from './structured-output.js';
 import type { TurnRequest } from './turn-request.js';
 import { TurnUsage } from './turn-usage.js';
 import { TurnWriter } from './turn-writer.js';
@@ -83,6 +92,12 @@ type Turn = {
   apiMilliseconds: number;
   apiCalls: number;
   lastMessage: BetaMessage | undefined;
+  /** Every tool the model may call this turn: the request's and the executor's own. */
+  tools: ToolRunner;
+  /** What `outputFormat` asks for, while not yet given; then the accepted output. */
+  structured: { state: 'none' } | { state: 'wanted'; retries: number } | { state: 'given'; output: Record<string, unknown> };
+  /** A tool result ended the turn (`toolEndsTurn`): the CLI counts that as one more turn. */
+  endedByTool: boolean;
 };
 
 type Ending =
@@ -123,7 +138,8 @@ export class AgentExecutor {
   async *runTurn(request: TurnRequest): AsyncGenerator<SDKMessage, void, undefined> {
     assertValidSessionRef(request.session);
     validateRequest(request);
-    const turn = await this.startTurn(request);
+    const outputFormat = request.outputFormat === undefined ? undefined : compileOutputFormat(request.outputFormat);
+    const turn = await this.startTurn(request, outputFormat);
     try {
       yield* this.continueTurn(turn);
     } finally {
@@ -132,12 +148,12 @@ export class AgentExecutor {
   }
 
   /** Takes the session, loads and repairs its history, and stores the prompt. */
-  private async startTurn(request: TurnRequest): Promise<Turn> {
+  private async startTurn(request: TurnRequest, outputFormat: CompiledOutputFormat | undefined): Promise<Turn> {
     const maxAttempts = request.onConflict === 'retry' ? (request.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES) + 1 : 1;
     const retry = { ...DEFAULT_RETRY_POLICY, ...request.retry };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.prepareTurn(request, retry);
+        return await this.prepareTurn(request, retry, outputFormat);
       } catch (error) {
         if (!(error instanceof SessionConflictError) || attempt >= maxAttempts) throw error;
         // Wait for the other worker's turn; short first waits, as turns often end quickly.
@@ -148,7 +164,7 @@ export class AgentExecutor {
     }
   }
 
-  private async prepareTurn(request: TurnRequest, retry: RetryPolicy): Promise<Turn> {
+  private async prepareTurn(request: TurnRequest, retry: RetryPolicy, outputFormat: CompiledOutputFormat | undefined): Promise<Turn> {
     const key: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
     const cwd = request.cwd ?? process.cwd();
     const { writer, entries } = await TurnWriter.open(this.store, key, {
@@ -193,7 +209,7 @@ export class AgentExecutor {
         promptId: this.generateId(),
       });
       await writer.append([...written, prompt]);
-      return {
+      const turn: Turn = {
         request,
         key,
         writer,
@@ -207,7 +223,17 @@ export class AgentExecutor {
         apiCalls: 0,
         lastMessage: undefined,
         lastPromptWritten: false,
+        tools: request.tools ?? createToolRunner([]),
+        structured: outputFormat === undefined ? { state: 'none' } : { state: 'wanted', retries: 0 },
+        endedByTool: false,
       };
+      if (outputFormat !== undefined) {
+        const accept = (output: Record<string, unknown>): void => {
+          turn.structured = { state: 'given', output };
+        };
+        turn.tools = composeToolRunners([request.tools, createToolRunner([outputFormat.tool(accept)])]);
+      }
+      return turn;
     } catch (error) {
       await writer.release();
       throw error;
@@ -224,7 +250,16 @@ export class AgentExecutor {
         return;
       }
       const toolUses = call.message.content.filter((block): block is BetaToolUseBlock => block.type === 'tool_use');
-      yield* this.recordAssistant(turn, call, toolUses.length === 0);
+      const mustEnforceStructuredOutput = toolUses.length === 0 && turn.structured.state === 'wanted';
+      yield* this.recordAssistant(turn, call, toolUses.length === 0 && !mustEnforceStructuredOutput);
+      if (mustEnforceStructuredOutput) {
+        if (this.structuredRetriesExhausted(turn)) {
+          yield* this.finish(turn, this.structuredOutputFailure(turn));
+          return;
+        }
+        yield await this.enforceStructuredOutput(turn);
+        continue;
+      }
       if (toolUses.length === 0) {
         yield* this.finish(turn, { subtype: 'success', terminalReason: 'completed' });
         return;
@@ -232,6 +267,14 @@ export class AgentExecutor {
       const aborted = yield* this.runTools(turn, toolUses, call.entryUuids);
       if (aborted) {
         yield* this.finish(turn, { subtype: 'error_during_execution', terminalReason: 'aborted_tools', errors: ['the turn was aborted during tool use'] });
+        return;
+      }
+      if (turn.endedByTool) {
+        yield* this.finish(turn, { subtype: 'success', terminalReason: 'completed' });
+        return;
+      }
+      if (this.structuredRetriesExhausted(turn)) {
+        yield* this.finish(turn, this.structuredOutputFailure(turn));
         return;
       }
       if (request.maxTurns !== undefined && turn.apiCalls >= request.maxTurns) {
@@ -247,6 +290,38 @@ export class AgentExecutor {
         return;
       }
     }
+  }
+
+  private structuredRetriesExhausted(turn: Turn): boolean {
+    const limit = turn.request.maxStructuredOutputRetries ?? DEFAULT_MAX_STRUCTURED_OUTPUT_RETRIES;
+    return turn.structured.state === 'wanted' && turn.structured.retries >= limit;
+  }
+
+  private structuredOutputFailure(turn: Turn): Ending {
+    const limit = turn.request.maxStructuredOutputRetries ?? DEFAULT_MAX_STRUCTURED_OUTPUT_RETRIES;
+    return {
+      subtype: 'error_max_structured_output_retries',
+      terminalReason: 'structured_output_retry_exhausted',
+      errors: [`Failed to provide valid structured output after ${limit} attempts`],
+    };
+  }
+
+  /** The model ended its turn without the required `StructuredOutput` call: ask again, as the CLI does. */
+  private async enforceStructuredOutput(turn: Turn): Promise<SDKUserMessage> {
+    if (turn.structured.state === 'wanted') turn.structured.retries += 1;
+    const entry = metaPromptEntry(this.entryContext(turn.key, turn.cwd), { uuid: this.generateId(), parentUuid: turn.leafUuid, text: STRUCTURED_OUTPUT_ENFORCE_PROMPT });
+    await turn.writer.append([entry]);
+    turn.leafUuid = entry.uuid!;
+    turn.messages.push({ role: 'user', content: STRUCTURED_OUTPUT_ENFORCE_PROMPT });
+    return {
+      type: 'user',
+      message: { role: 'user', content: STRUCTURED_OUTPUT_ENFORCE_PROMPT },
+      parent_tool_use_id: null,
+      isSynthetic: true,
+      timestamp: entry.timestamp!,
+      uuid: entry.uuid! as UUID,
+      session_id: turn.key.sessionId,
+    };
   }
 
   /** One API call with retries. A failed attempt leaves nothing in the store. */
@@ -344,8 +419,7 @@ export class AgentExecutor {
    */
   private async *runTools(turn: Turn, toolUses: BetaToolUseBlock[], entryUuids: string[]): AsyncGenerator<SDKMessage, boolean, undefined> {
     const { request } = turn;
-    // Without a runner every call is answered with an error result, so no tool_use stays open.
-    const runner = request.tools ?? createToolRunner([]);
+    const runner = turn.tools;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -400,7 +474,10 @@ export class AgentExecutor {
       content: outcome.content,
       isError: outcome.isError === true,
       structured,
+      endsTurn: outcome.endsTurn === true,
     });
+    if (outcome.endsTurn === true) turn.endedByTool = true;
+    if (toolUse.name === STRUCTURED_OUTPUT_TOOL_NAME && outcome.isError === true && turn.structured.state === 'wanted') turn.structured.retries += 1;
     await turn.writer.append([entry]);
     turn.leafUuid = entry.uuid!;
     const message = entry.message as { role: 'user'; content: ToolResultBlockParam[] };
@@ -424,7 +501,7 @@ export class AgentExecutor {
       type: 'result' as const,
       duration_ms: this.clock() - turn.startedAt,
       duration_api_ms: turn.apiMilliseconds,
-      num_turns: turn.apiCalls,
+      num_turns: turn.apiCalls + (turn.endedByTool ? 1 : 0),
       stop_reason: turn.lastMessage?.stop_reason ?? null,
       total_cost_usd: turn.usage.totalCostUsd,
       usage: turn.usage.usage,
@@ -437,6 +514,10 @@ export class AgentExecutor {
     if (ending.subtype === 'success') {
       const text = (turn.lastMessage?.content ?? []).flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
       const success: SDKResultSuccess = { ...base, subtype: 'success', is_error: false, result: text };
+      if (turn.structured.state === 'given') {
+        success.result = JSON.stringify(turn.structured.output);
+        success.structured_output = turn.structured.output;
+      }
       yield success;
     } else {
       const failure: SDKResultError = { ...base, subtype: ending.subtype, is_error: true, errors: ending.errors };
@@ -456,7 +537,7 @@ export class AgentExecutor {
       apiKeySource: this.client.apiKey === null ? 'none' : 'ANTHROPIC_API_KEY',
       claude_code_version: SDK_VERSION,
       cwd: turn.cwd,
-      tools: (request.tools?.definitions() ?? []).map((tool) => tool.name),
+      tools: turn.tools.definitions().map((tool) => tool.name),
       mcp_servers: [],
       model: request.model,
       permissionMode: request.permissionMode ?? 'default',
@@ -474,7 +555,7 @@ export class AgentExecutor {
     const params: CallParams = { model: request.model, max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS, messages: turn.messages };
     if (request.systemPrompt !== undefined) params.system = request.systemPrompt;
     if (request.thinking !== undefined) params.thinking = request.thinking;
-    const tools = request.tools?.definitions() ?? [];
+    const tools = turn.tools.definitions();
     if (tools.length > 0) params.tools = tools;
     return params;
   }

@@ -8,6 +8,7 @@ import type { ModelPrice } from '../pricing.js';
 import type { SessionRef } from '../store/session-store.js';
 import type { ToolRunner } from '../tools/tool-runner.js';
 import type { RetryPolicy } from './retry.js';
+import type { JsonSchemaOutputFormat } from './structured-output.js';
 
 /**
  * One user turn. Everything a turn needs travels in the request: the executor keeps nothing
@@ -59,4 +60,11 @@ export type TurnRequest = {
   permissionMode?: PermissionMode;
   /** How long the session lease lasts without renewal (stores with leases). Default 120 s. */
   leaseTtlMs?: number;
+  /**
+   * Ask for a final answer matching a JSON Schema (official `outputFormat`): the model gets a
+   * `StructuredOutput` tool, and the result carries `structured_output`.
+   */
+  outputFormat?: JsonSchemaOutputFormat;
+  /** Re-prompts and rejected `StructuredOutput` calls before `error_max_structured_output_retries`. Default 5. */
+  maxStructuredOutputRetries?: number;
 };

@@ -1,4 +1,5 @@
 import type { PermissionMode } from '../messages.js';
+import type { JsonSchemaOutputFormat } from '../executor/structured-output.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /**
@@ -263,7 +264,7 @@ export type ThinkingConfig = ThinkingAdaptive | ThinkingEnabled | ThinkingDisabl
 export type EffortLevel = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
 /** Structured output as JSON matching `schema`. */
-export type JsonSchemaOutputFormat = { type: 'json_schema'; schema: Record<string, unknown> };
+export type { JsonSchemaOutputFormat };
 /** The structured output formats. */
 export type OutputFormat = JsonSchemaOutputFormat;
 

@@ -140,6 +140,7 @@ export class QueryRun implements Query {
     if (options.maxBudgetUsd !== undefined) request.maxBudgetUsd = Math.max(options.maxBudgetUsd - this.totalCostUsd, Number.MIN_VALUE);
     if (options.includePartialMessages === true) request.includePartialMessages = true;
     if (resumeAt !== undefined) request.resumeAt = resumeAt;
+    if (options.outputFormat !== undefined) request.outputFormat = options.outputFormat;
     return request;
   }
 

@@ -21,6 +21,8 @@ export type ToolOutcome = {
   isError?: boolean;
   /** Structured output for the caller and the transcript (`toolUseResult`); default: `content`. */
   structured?: unknown;
+  /** The turn ends after this result, with no further API call (the CLI's `toolEndsTurn`). */
+  endsTurn?: boolean;
 };
 
 /**

@@ -99,15 +99,31 @@ export function toolResultEntry(
     content: ToolResultContent;
     isError: boolean;
     structured: unknown;
+    /** The turn ends after this result (the CLI's `toolEndsTurn`, e.g. accepted structured output). */
+    endsTurn?: boolean;
   },
 ): SessionStoreEntry {
   const block: ToolResultBlockParam = { type: 'tool_result', tool_use_id: options.toolUseId, content: options.content };
   if (options.isError) block.is_error = true;
-  return {
+  const entry: SessionStoreEntry = {
     ...chainEntry(context, 'user', options.uuid, options.toolUseEntryUuid),
     message: { role: 'user', content: [block] },
     toolUseResult: options.structured,
-    sourceToolAssistantUUID: options.toolUseEntryUuid,
+  };
+  if (options.endsTurn === true) entry.toolEndsTurn = true;
+  entry.sourceToolAssistantUUID = options.toolUseEntryUuid;
+  return entry;
+}
+
+/**
+ * A user entry the harness writes, not the user (`isMeta`): the model sees it, transcript readers
+ * hide it. Content is a plain string, as the CLI stores these.
+ */
+export function metaPromptEntry(context: EntryContext, options: { uuid: string; parentUuid: string | null; text: string }): SessionStoreEntry {
+  return {
+    ...chainEntry(context, 'user', options.uuid, options.parentUuid),
+    message: { role: 'user', content: options.text },
+    isMeta: true,
   };
 }
 
