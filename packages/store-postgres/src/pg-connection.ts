@@ -1,0 +1,119 @@
+import pg from 'pg';
+import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { toStoreError } from './pg-errors.js';
+
+/**
+ * How the store reaches PostgreSQL: a `pg.Pool` you created (used as is, never ended by the store),
+ * or a connection string plus `pg.PoolConfig`, from which the store creates and owns a pool.
+ */
+export type PostgresConnectionOptions = { pool: Pool } | ({ connectionString: string } & PoolConfig);
+
+/** A statement: text with `$n` placeholders and its values. */
+export type Statement = { text: string; values?: unknown[] };
+
+/** Runs statements through one pool, alone or in a transaction, with a deadline and store errors. */
+export class PostgresConnection {
+  readonly pool: Pool;
+  private readonly owned: boolean;
+  private ended = false;
+
+  constructor(
+    options: PostgresConnectionOptions,
+    private readonly timeoutMs: number,
+    private readonly schema: string,
+  ) {
+    if ('pool' in options) {
+      this.pool = options.pool;
+      this.owned = false;
+    } else {
+      const pool = new pg.Pool({ connectionTimeoutMillis: timeoutMs, ...options });
+      // Without a listener an idle client's socket error would crash the process; the next
+      // statement on the pool reports the outage instead.
+      pool.on('error', () => undefined);
+      this.pool = pool;
+      this.owned = true;
+    }
+  }
+
+  /** One statement outside a transaction. */
+  async query<R extends QueryResultRow>(operation: string, statement: Statement): Promise<R[]> {
+    try {
+      const result = await this.pool.query<R>(this.config(statement));
+      return result.rows;
+    } catch (error) {
+      throw toStoreError(error, operation, this.schema);
+    }
+  }
+
+  /**
+   * Runs `body` in a transaction on one client. Commits when `body` returns, unless it called
+   * `discard()` (an outcome that must leave no trace, such as an append with nothing to write); rolls
+   * back when it throws.
+   *
+   * `first`, a statement without parameters (its values inlined as escaped literals), is sent with
+   * `BEGIN` in the same round trip; `body` gets its rows.
+   *
+   * A client whose statement failed is discarded, not returned to the pool: after a timeout its
+   * statement may still run, and closing the connection makes the server abort the transaction.
+   */
+  async transaction<T>(
+    operation: string,
+    body: (run: Transaction, discard: () => void, firstRows: QueryResultRow[]) => Promise<T>,
+    first?: string,
+  ): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error, operation, this.schema);
+    }
+    let broken: Error | undefined;
+    const send = async (statement: Statement): Promise<QueryResultRow[]> => {
+      try {
+        // Several statements in one text come back as one result each; the last one is wanted.
+        const result = (await client.query(this.config(statement))) as QueryResult | QueryResult[];
+        return (Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [];
+      } catch (error) {
+        broken = error instanceof Error ? error : new Error(String(error));
+        throw toStoreError(error, operation, this.schema);
+      }
+    };
+    const run = send as Transaction;
+    try {
+      const firstRows = await send({ text: first === undefined ? 'BEGIN' : `BEGIN; ${first}` });
+      let discarded = false;
+      const outcome = await body(
+        run,
+        () => {
+          discarded = true;
+        },
+        first === undefined ? [] : firstRows,
+      );
+      await send({ text: discarded ? 'ROLLBACK' : 'COMMIT' });
+      return outcome;
+    } catch (error) {
+      // Statement failures are store errors already; anything else is the caller's own error.
+      if (broken === undefined) await send({ text: 'ROLLBACK' }).catch(() => undefined);
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** node-postgres reads `query_timeout` per query, though its types do not declare it. */
+  private config(statement: Statement): QueryConfig {
+    const config: QueryConfig & { query_timeout: number } = { text: statement.text, query_timeout: this.timeoutMs };
+    if (statement.values !== undefined) config.values = statement.values;
+    return config;
+  }
+
+  /** Ends the pool the store created; a pool passed in stays open. */
+  async close(): Promise<void> {
+    if (!this.owned || this.ended) return;
+    this.ended = true;
+    await this.pool.end();
+  }
+}
+
+/** Runs one statement inside the current transaction. */
+export type Transaction = <R extends QueryResultRow>(statement: Statement) => Promise<R[]>;
