@@ -71,7 +71,7 @@ export class PostgresConnection {
     const send = async (statement: Statement): Promise<QueryResultRow[]> => {
       try {
         // Several statements in one text come back as one result each; the last one is wanted.
-        const result = (await client.query(this.config(statement))) as QueryResult | QueryResult[];
+        const result = (await client.query<QueryResultRow>(this.config(statement))) as QueryResult<QueryResultRow> | Array<QueryResult<QueryResultRow>>;
         return (Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [];
       } catch (error) {
         broken = error instanceof Error ? error : new Error(String(error));
