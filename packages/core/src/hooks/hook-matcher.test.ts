@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
-import type { HookInput } from '../query/options.js';
 import { compileHookMatcher, matchValueOf } from './hook-matcher.js';
 
 describe('compileHookMatcher', () => {
