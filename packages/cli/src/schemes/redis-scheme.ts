@@ -31,17 +31,23 @@ export async function openRedisStore(url: URL, text: string): Promise<OpenedStor
   const prefix = url.searchParams.get('prefix') ?? undefined;
   const connectionUrl = new URL(url.toString());
   connectionUrl.search = '';
+  // A server that refuses the first connection is reported at once; a connection lost later is
+  // retried a few times, so a long migration survives a blip.
+  let connected = false;
   const client = createClient({
     url: connectionUrl.toString(),
     disableOfflineQueue: true,
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
-      reconnectStrategy: (retries: number) => (retries >= MAX_RECONNECTS ? false : Math.min(100 * 2 ** retries, 2000)),
+      reconnectStrategy: (retries: number) => (!connected || retries >= MAX_RECONNECTS ? false : Math.min(100 * 2 ** retries, 2000)),
     },
   });
   // node-redis rethrows connection errors as uncaught exceptions without a listener; the calls
   // that hit a broken connection report them.
   client.on('error', () => undefined);
+  client.on('ready', () => {
+    connected = true;
+  });
   let store: RedisSessionStore;
   try {
     store = new RedisSessionStore({ client }, prefix === undefined ? {} : { prefix });
@@ -51,7 +57,7 @@ export async function openRedisStore(url: URL, text: string): Promise<OpenedStor
   try {
     await client.connect();
   } catch (error) {
-    client.destroy();
+    if (client.isOpen) client.destroy();
     throw new StoreUnavailableError(`cannot reach Redis at ${displayUrl}: ${describe(error)}`, { cause: error });
   }
   const indexPrefix = `${prefix ?? 'claude-sessions'}:`;
