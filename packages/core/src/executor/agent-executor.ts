@@ -167,8 +167,11 @@ export class AgentExecutor {
   private async prepareTurn(request: TurnRequest, retry: RetryPolicy, outputFormat: CompiledOutputFormat | undefined): Promise<Turn> {
     const key: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
     const cwd = request.cwd ?? process.cwd();
-    const { writer, entries } = await TurnWriter.open(this.store, key, {
+    const storeKey = request.subagent === undefined ? key : { ...key, subpath: subagentSubpath(request.subagent.agentId) };
+    const { writer, entries } = await TurnWriter.open(this.store, storeKey, {
       persist: request.persist !== false,
+      // A subagent writes inside its parent's turn, which holds the session's lease.
+      lease: request.subagent === undefined,
       holder: `executor-${this.generateId()}`,
       leaseTtlMs: request.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
       clock: this.clock,
@@ -179,7 +182,7 @@ export class AgentExecutor {
       if (request.resumeAt !== undefined && !entries.some((entry) => entry.uuid === request.resumeAt)) {
         throw new SessionNotFoundError(`resumeAt: entry ${request.resumeAt} is not in session ${key.sessionId}`);
       }
-      const context = this.entryContext(key, cwd);
+      const context = this.entryContext(key, cwd, request.subagent?.agentId);
       const written: SessionStoreEntry[] = [];
       // Repair like the CLI (transcript-format.md §5 rule 7): answer dangling tool calls, then
       // close a history that ends in a user message, so the new prompt starts a valid exchange.
@@ -242,7 +245,7 @@ export class AgentExecutor {
 
   private async *continueTurn(turn: Turn): AsyncGenerator<SDKMessage, void, undefined> {
     const { request } = turn;
-    yield this.initMessage(turn);
+    if (request.subagent === undefined) yield this.initMessage(turn);
     for (;;) {
       const call = yield* this.callModel(turn);
       if ('ending' in call) {
@@ -309,14 +312,14 @@ export class AgentExecutor {
   /** The model ended its turn without the required `StructuredOutput` call: ask again, as the CLI does. */
   private async enforceStructuredOutput(turn: Turn): Promise<SDKUserMessage> {
     if (turn.structured.state === 'wanted') turn.structured.retries += 1;
-    const entry = metaPromptEntry(this.entryContext(turn.key, turn.cwd), { uuid: this.generateId(), parentUuid: turn.leafUuid, text: STRUCTURED_OUTPUT_ENFORCE_PROMPT });
+    const entry = metaPromptEntry(this.contextOf(turn), { uuid: this.generateId(), parentUuid: turn.leafUuid, text: STRUCTURED_OUTPUT_ENFORCE_PROMPT });
     await turn.writer.append([entry]);
     turn.leafUuid = entry.uuid!;
     turn.messages.push({ role: 'user', content: STRUCTURED_OUTPUT_ENFORCE_PROMPT });
     return {
       type: 'user',
       message: { role: 'user', content: STRUCTURED_OUTPUT_ENFORCE_PROMPT },
-      parent_tool_use_id: null,
+      parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null,
       isSynthetic: true,
       timestamp: entry.timestamp!,
       uuid: entry.uuid! as UUID,
@@ -335,7 +338,7 @@ export class AgentExecutor {
         let next = await stream.next();
         while (next.done !== true) {
           if (request.includePartialMessages === true) {
-            yield { type: 'stream_event', event: next.value, parent_tool_use_id: null, uuid: this.uuid(), session_id: sessionId };
+            yield { type: 'stream_event', event: next.value, parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null, uuid: this.uuid(), session_id: sessionId };
           }
           next = await stream.next();
         }
@@ -379,7 +382,7 @@ export class AgentExecutor {
 
   /** Records an abort during streaming the way the CLI does: a user entry, no partial answer. */
   private async interrupted(turn: Turn): Promise<{ ending: Ending }> {
-    const entry = interruptionEntry(this.entryContext(turn.key, turn.cwd), { uuid: this.generateId(), parentUuid: turn.leafUuid });
+    const entry = interruptionEntry(this.contextOf(turn), { uuid: this.generateId(), parentUuid: turn.leafUuid });
     await turn.writer.append([entry]);
     turn.leafUuid = entry.uuid!;
     return { ending: { subtype: 'error_during_execution', terminalReason: 'aborted_streaming', errors: ['the turn was aborted while the model was answering'] } };
@@ -387,14 +390,14 @@ export class AgentExecutor {
 
   /** Stores the complete message (one entry per block), then reports it block by block. */
   private async *recordAssistant(turn: Turn, call: CompletedCall & { entryUuids: string[] }, endsTurn: boolean): AsyncGenerator<SDKMessage, void, undefined> {
-    const context = this.entryContext(turn.key, turn.cwd);
+    const context = this.contextOf(turn);
     const entries = assistantEntries(context, { message: call.message, parentUuid: turn.leafUuid, uuids: call.entryUuids, requestId: call.requestId });
     turn.usage.add(call.message.model, call.message.usage);
     turn.lastMessage = call.message;
     if (entries.length > 0) turn.leafUuid = entries.at(-1)!.uuid!;
     // The turn's last message and its `last-prompt` line go in one write: one store round trip
     // (one fsync on the file store) less per turn.
-    if (endsTurn) entries.push(this.lastPrompt(turn));
+    if (endsTurn && turn.request.subagent === undefined) entries.push(this.lastPrompt(turn));
     await turn.writer.append(entries);
     turn.lastPromptWritten = endsTurn;
     if (call.message.content.length > 0) turn.messages.push({ role: 'assistant', content: call.message.content.map(toRequestBlock) });
@@ -402,7 +405,7 @@ export class AgentExecutor {
       const message: SDKAssistantMessage = {
         type: 'assistant',
         message: { ...call.message, content: [block] },
-        parent_tool_use_id: null,
+        parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null,
         uuid: call.entryUuids[index]! as UUID,
         session_id: turn.key.sessionId,
         timestamp: context.timestamp,
@@ -428,11 +431,22 @@ export class AgentExecutor {
       if (controller.signal.aborted) resolve('aborted');
       else controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
     });
-    const context = { signal: controller.signal, cwd: turn.cwd, sessionId: turn.key.sessionId };
+    // Messages tools pass on while running (a subagent's) are yielded between tool results.
+    const emitted: SDKMessage[] = [];
+    let wake: (() => void) | undefined;
+    const context = {
+      signal: controller.signal,
+      cwd: turn.cwd,
+      sessionId: turn.key.sessionId,
+      emit: (message: SDKMessage): void => {
+        emitted.push(message);
+        wake?.();
+      },
+    };
     const pending = new Map(
       toolUses.map((toolUse, index) => [
         toolUse.id,
-        runner.run(toolUse, context).then(
+        runner.run(toolUse, { ...context, toolUseId: toolUse.id }).then(
           (outcome) => ({ toolUse, index, outcome }),
           (error: unknown) => ({ toolUse, index, outcome: { content: `Error: ${error instanceof Error ? error.message : String(error)}`, isError: true } }),
         ),
@@ -442,7 +456,17 @@ export class AgentExecutor {
     const results: ToolResultBlockParam[] = [];
     try {
       while (pending.size > 0) {
-        const settled = await Promise.race([...pending.values(), aborted]);
+        if (emitted.length > 0) {
+          yield* emitted.splice(0);
+          continue;
+        }
+        const more = new Promise<'emitted'>((resolve) => {
+          wake = () => resolve('emitted');
+        });
+        const settled = await Promise.race([...pending.values(), aborted, more]);
+        wake = undefined;
+        if (settled === 'emitted') continue;
+        yield* emitted.splice(0);
         if (settled === 'aborted') break;
         pending.delete(settled.toolUse.id);
         yield* this.recordToolResult(turn, settled.toolUse, entryUuids[blockIndex.get(settled.toolUse)!]!, settled.outcome, results);
@@ -467,7 +491,7 @@ export class AgentExecutor {
     results: ToolResultBlockParam[],
   ): AsyncGenerator<SDKMessage, void, undefined> {
     const structured = outcome.structured ?? outcome.content;
-    const entry = toolResultEntry(this.entryContext(turn.key, turn.cwd), {
+    const entry = toolResultEntry(this.contextOf(turn), {
       uuid: this.generateId(),
       toolUseEntryUuid,
       toolUseId: toolUse.id,
@@ -477,6 +501,7 @@ export class AgentExecutor {
       endsTurn: outcome.endsTurn === true,
     });
     if (outcome.endsTurn === true) turn.endedByTool = true;
+    if (outcome.modelUsage !== undefined) turn.usage.addModelUsage(outcome.modelUsage);
     if (toolUse.name === STRUCTURED_OUTPUT_TOOL_NAME && outcome.isError === true && turn.structured.state === 'wanted') turn.structured.retries += 1;
     await turn.writer.append([entry]);
     turn.leafUuid = entry.uuid!;
@@ -485,7 +510,7 @@ export class AgentExecutor {
     const yielded: SDKUserMessage = {
       type: 'user',
       message,
-      parent_tool_use_id: null,
+      parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null,
       tool_use_result: structured,
       timestamp: entry.timestamp!,
       uuid: entry.uuid! as UUID,
@@ -496,7 +521,7 @@ export class AgentExecutor {
 
   /** Writes the turn's `last-prompt` line and yields the result. */
   private async *finish(turn: Turn, ending: Ending): AsyncGenerator<SDKMessage, void, undefined> {
-    if (!turn.lastPromptWritten) await turn.writer.append([this.lastPrompt(turn)]);
+    if (!turn.lastPromptWritten && turn.request.subagent === undefined) await turn.writer.append([this.lastPrompt(turn)]);
     const base = {
       type: 'result' as const,
       duration_ms: this.clock() - turn.startedAt,
@@ -560,8 +585,14 @@ export class AgentExecutor {
     return params;
   }
 
-  private entryContext(key: SessionRef, cwd: string): EntryContext {
-    return { sessionId: key.sessionId, cwd, version: SDK_VERSION, timestamp: new Date(this.clock()).toISOString() };
+  private entryContext(key: SessionRef, cwd: string, agentId: string | undefined): EntryContext {
+    const context: EntryContext = { sessionId: key.sessionId, cwd, version: SDK_VERSION, timestamp: new Date(this.clock()).toISOString() };
+    if (agentId !== undefined) context.agentId = agentId;
+    return context;
+  }
+
+  private contextOf(turn: Turn): EntryContext {
+    return this.entryContext(turn.key, turn.cwd, turn.request.subagent?.agentId);
   }
 
   private uuid(): UUID {
@@ -586,7 +617,16 @@ function validateRequest(request: TurnRequest): void {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) fail(field, `must be a positive integer, got ${String(value)}`);
   }
   if (request.maxBudgetUsd !== undefined && !(request.maxBudgetUsd > 0)) fail('maxBudgetUsd', `must be a positive number, got ${String(request.maxBudgetUsd)}`);
+  if (request.subagent !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(request.subagent.agentId)) fail('subagent.agentId', 'must be 1-64 letters, digits, - or _');
+    if (typeof request.subagent.parentToolUseId !== 'string' || request.subagent.parentToolUseId === '') fail('subagent.parentToolUseId', 'must be the id of the Agent tool_use');
+  }
   if (request.promptUuid !== undefined && !isUuid(request.promptUuid)) {
     fail('promptUuid', 'must be a UUID');
   }
+}
+
+/** Where a subagent's transcript lives under its parent session (the CLI's layout). */
+export function subagentSubpath(agentId: string): string {
+  return `subagents/agent-${agentId}`;
 }

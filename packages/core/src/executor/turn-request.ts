@@ -67,4 +67,11 @@ export type TurnRequest = {
   outputFormat?: JsonSchemaOutputFormat;
   /** Re-prompts and rejected `StructuredOutput` calls before `error_max_structured_output_retries`. Default 5. */
   maxStructuredOutputRetries?: number;
+  /**
+   * Runs the turn as a subagent of `session` (the Agent tool does this): the transcript goes to
+   * the sub-transcript `subagents/agent-<agentId>` as sidechain entries, messages carry
+   * `parent_tool_use_id`, no `system/init` is yielded, and no lease is taken (the parent's turn
+   * holds the session).
+   */
+  subagent?: { agentId: string; parentToolUseId: string };
 };

@@ -82,6 +82,23 @@ export class TurnUsage {
     entry.costBasis = lookup.basis === 'override' ? 'managed' : lookup.basis;
   }
 
+  /**
+   * Adds model calls made outside the main loop (a subagent's): they count in `modelUsage` and the
+   * cost, not in `usage`, which is the main loop's alone (as officially).
+   */
+  addModelUsage(modelUsage: Readonly<Record<string, ModelUsage>>): void {
+    for (const [model, usage] of Object.entries(modelUsage)) {
+      const entry = (this.modelUsage[model] ??= { ...usage, inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, webSearchRequests: 0, costUSD: 0 });
+      entry.inputTokens += usage.inputTokens;
+      entry.outputTokens += usage.outputTokens;
+      entry.cacheReadInputTokens += usage.cacheReadInputTokens;
+      entry.cacheCreationInputTokens += usage.cacheCreationInputTokens;
+      entry.webSearchRequests += usage.webSearchRequests;
+      entry.costUSD += usage.costUSD;
+      this.cost += usage.costUSD;
+    }
+  }
+
   /** Total cost of the turn so far, in USD. */
   get totalCostUsd(): number {
     return this.cost;

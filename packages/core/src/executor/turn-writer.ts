@@ -2,6 +2,7 @@ import { SessionConflictError, SessionLeaseError } from '../errors.js';
 import {
   supportsConditionalAppend,
   supportsLeases,
+  type SessionKey,
   type SessionLease,
   type SessionRef,
   type SessionStore,
@@ -28,7 +29,7 @@ export class TurnWriter {
 
   private constructor(
     private readonly store: SessionStore,
-    private readonly key: SessionRef,
+    private readonly key: SessionKey,
     private readonly options: TurnWriterOptions,
     lease: SessionLease | undefined,
     length: number,
@@ -42,11 +43,12 @@ export class TurnWriter {
    * Takes the lease (if any) and loads the session. Rejects with `SessionConflictError` when
    * another worker holds the session's lease.
    */
-  static async open(store: SessionStore, key: SessionRef, options: TurnWriterOptions): Promise<{ writer: TurnWriter; entries: SessionStoreEntry[] }> {
+  static async open(store: SessionStore, key: SessionKey, options: TurnWriterOptions): Promise<{ writer: TurnWriter; entries: SessionStoreEntry[] }> {
     let lease: SessionLease | undefined;
-    if (options.persist && supportsLeases(store)) {
+    if (options.persist && options.lease !== false && supportsLeases(store)) {
       try {
-        lease = await store.acquireLease(key, { holder: options.holder, ttlMs: options.leaseTtlMs });
+        const ref: SessionRef = { projectKey: key.projectKey, sessionId: key.sessionId };
+        lease = await store.acquireLease(ref, { holder: options.holder, ttlMs: options.leaseTtlMs });
       } catch (error) {
         if (error instanceof SessionLeaseError && error.reason === 'held') {
           throw new SessionConflictError(`session ${key.sessionId} is running a turn in another worker (${error.message})`);
@@ -97,6 +99,8 @@ export class TurnWriter {
 export type TurnWriterOptions = {
   /** False: load only, never write (`persist: false` turns). */
   persist: boolean;
+  /** False: write without taking the session's lease (a subagent, inside its parent's turn). Default true. */
+  lease?: boolean;
   /** Lease holder name, unique per turn. */
   holder: string;
   leaseTtlMs: number;

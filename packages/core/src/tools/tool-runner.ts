@@ -1,5 +1,6 @@
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type { BetaTool, BetaToolUseBlock } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type { ModelUsage, SDKMessage } from '../messages.js';
 import type { ToolAccess } from './tool-access.js';
 
 /** What the model sees of a tool's result: text, or text and image blocks. */
@@ -11,6 +12,10 @@ export type ToolContext = {
   signal: AbortSignal;
   cwd: string;
   sessionId: string;
+  /** Id of the `tool_use` block being answered. */
+  toolUseId?: string;
+  /** Passes a message to the turn's caller while the tool runs (a subagent's messages). */
+  emit?: (message: SDKMessage) => void;
 };
 
 /** The outcome of a tool call. */
@@ -23,6 +28,8 @@ export type ToolOutcome = {
   structured?: unknown;
   /** The turn ends after this result, with no further API call (the CLI's `toolEndsTurn`). */
   endsTurn?: boolean;
+  /** Model calls the tool made itself (a subagent's), added to the turn's `modelUsage` and cost. */
+  modelUsage?: Record<string, ModelUsage>;
 };
 
 /**

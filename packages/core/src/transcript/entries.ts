@@ -33,12 +33,14 @@ export type EntryContext = {
   version: string;
   /** ISO-8601 time of the write. */
   timestamp: string;
+  /** Set for a subagent's transcript: its entries are sidechain entries carrying this id. */
+  agentId?: string;
 };
 
 function chainEntry(context: EntryContext, type: 'user' | 'assistant', uuid: string, parentUuid: string | null): SessionStoreEntry {
-  return {
+  const entry: SessionStoreEntry = {
     parentUuid,
-    isSidechain: false,
+    isSidechain: context.agentId !== undefined,
     userType: 'external',
     entrypoint: 'sdk-ts',
     cwd: context.cwd,
@@ -48,6 +50,8 @@ function chainEntry(context: EntryContext, type: 'user' | 'assistant', uuid: str
     uuid,
     timestamp: context.timestamp,
   };
+  if (context.agentId !== undefined) entry.agentId = context.agentId;
+  return entry;
 }
 
 /** The user entry of a prompt. A string prompt is stored as one text block, as the CLI does. */
