@@ -146,6 +146,21 @@ export { restrictToolRunner } from './tools/restrict-tool-runner.js';
 export { AGENT_TOOL_NAME, createAgentTool, GENERAL_PURPOSE_AGENT } from './agents/agent-tool.js';
 export type { AgentToolOptions } from './agents/agent-tool.js';
 export type { ToolAccess } from './tools/tool-access.js';
+export type {
+  PermissionDecision,
+  PermissionDecisionReason,
+  PermissionPolicyOptions,
+  PermissionRequest,
+} from './permissions/permission-policy.js';
+export { PermissionPolicy } from './permissions/permission-policy.js';
+export { formatPermissionRule, parsePermissionRule } from './permissions/rule-syntax.js';
+export type { ToolAvailabilityOptions } from './permissions/tool-availability.js';
+export { enabledToolNames, isToolEnabled } from './permissions/tool-availability.js';
+export type { HookOutcome, HookPermissionDecision } from './hooks/hook-outcome.js';
+export type { HookRunnerOptions, HookRunOptions } from './hooks/hook-runner.js';
+export { HookRunner } from './hooks/hook-runner.js';
+export type { FiredHookEvent, HookEventFields, HookInputBase, HookInputOf } from './hooks/hook-inputs.js';
+export { buildHookInput } from './hooks/hook-inputs.js';
 export type { ModelPrice, PriceLookup, TokenUsage } from './pricing.js';
 export { costOf, DEFAULT_MODEL_PRICES, FALLBACK_MODEL_FAMILY, PRICE_TABLE_DATE, priceFor } from './pricing.js';
 export type { RebuildOptions, RebuiltConversation, UnansweredToolUse } from './transcript/rebuild.js';
