@@ -28,7 +28,8 @@ async function projectsToCopy(source: OpenedStore, named: readonly string[]): Pr
 
 /**
  * Every session of the projects, oldest first: destinations stamp their own write time, so copying
- * in this order keeps "newest first" listings in the source's order.
+ * in this order keeps "newest first" listings close to the source's order (exactly with
+ * `--concurrency 1`, barring sessions written within the same millisecond).
  */
 async function sessionsToCopy(source: OpenedStore, projects: readonly string[]): Promise<SessionToCopy[]> {
   const listSessions = source.store.listSessions?.bind(source.store);
