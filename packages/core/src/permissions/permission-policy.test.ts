@@ -113,7 +113,7 @@ describe('PermissionPolicy evaluation order', () => {
       const decision = await policy({ ...options, mode }).decide(request('Bash', exec('npm test && rm -rf /')));
       expect(decision).toEqual({
         behavior: 'deny',
-        message: 'Permission to use Bash has been denied by the rule Bash(rm:*).',
+        message: 'Permission to use Bash with command npm test && rm -rf / has been denied.',
         interrupt: false,
         reason: 'rule',
         rule: 'Bash(rm:*)',
@@ -132,7 +132,12 @@ describe('PermissionPolicy evaluation order', () => {
     expect(await policy(options).decide(request('Bash', exec('git push'), { hookDecision: { decision: 'allow' } }))).toMatchObject({ behavior: 'deny' });
     expect(approver.calls).toHaveLength(3);
     expect(approver.calls[0]?.options.decisionReason).toBe('The rule Bash(git push:*) requires approval');
-    expect(await policy({ ...options, mode: 'dontAsk' }).decide(request('Bash', exec('git push')))).toMatchObject({ behavior: 'deny', reason: 'mode' });
+    expect(await policy({ ...options, mode: 'dontAsk' }).decide(request('Bash', exec('git push')))).toEqual({
+      behavior: 'deny',
+      message: "Permission to use Bash has been denied because Claude Code is running in don't ask mode.",
+      interrupt: false,
+      reason: 'mode',
+    });
   });
 
   it('applies hook decisions: deny first, allow skipping canUseTool, ask forcing it, defer pausing', async () => {

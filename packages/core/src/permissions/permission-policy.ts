@@ -256,7 +256,10 @@ export class PermissionPolicy {
   private denyingRule(subject: RuleSubject): PermissionDecision | undefined {
     const rule = this.matchingRule('deny', subject, 'restrict');
     if (rule === undefined) return undefined;
-    return { behavior: 'deny', message: `Permission to use ${subject.toolName} has been denied by the rule ${rule}.`, interrupt: false, reason: 'rule', rule };
+    // The official wording, which names the command of shell calls.
+    const command = subject.access?.command;
+    const what = command === undefined ? subject.toolName : `${subject.toolName} with command ${command}`;
+    return { behavior: 'deny', message: `Permission to use ${what} has been denied.`, interrupt: false, reason: 'rule', rule };
   }
 
   private matchingRule(behavior: PermissionBehavior, subject: RuleSubject, purpose: 'approve' | 'restrict'): string | undefined {
@@ -290,7 +293,7 @@ export class PermissionPolicy {
   private async ask(request: PermissionRequest, ask: Ask): Promise<PermissionDecision> {
     const { toolName } = request;
     if (this.state.mode === 'dontAsk') {
-      return { behavior: 'deny', message: `Permission to use ${toolName} was not granted: dontAsk mode denies calls that are not pre-approved.`, interrupt: false, reason: 'mode' };
+      return { behavior: 'deny', message: `Permission to use ${toolName} has been denied because Claude Code is running in don't ask mode.`, interrupt: false, reason: 'mode' };
     }
     const canUseTool = this.state.canUseTool;
     if (canUseTool === undefined) {
