@@ -159,7 +159,7 @@ describe.each(backends)('commands on the %s store', (_name, create) => {
       expect(result.stdout).toContain('title     Read the README please');
       expect(result.stdout).toContain('── user\nRead the README please');
       expect(result.stdout).toContain('── assistant (claude-sonnet-4-5-20250929)\nI will read it.');
-      expect(result.stdout).toMatch(/→ Read \{"file_path":"\/work\/project\/README.md"\}  \(toolu_\w+\)/);
+      expect(result.stdout).toMatch(/→ Read \{"file_path":"\/work\/project\/README.md"\} {2}\(toolu_\w+\)/);
       expect(result.stdout).toMatch(/← result \(toolu_\w+\)\n {2}# Project\n {2}Hello from the README/);
       expect(result.stdout).toContain('The README says hello.');
       expect(result.stdout.indexOf('Read the README please')).toBeLessThan(result.stdout.indexOf('Answer to: Thanks!'));

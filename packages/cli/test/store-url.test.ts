@@ -71,7 +71,7 @@ describe('store URLs', () => {
     const temp = await tempFileStore();
     cleanups.push(temp.remove);
     const { sessionId, entries } = conversation();
-    await (await cli(['--help'])).code; // registers the built-in schemes
+    await cli(['--help']); // registers the built-in schemes
     const opened = await openStore(temp.url);
     try {
       await opened.store.append({ projectKey: 'proj-a', sessionId }, entries);

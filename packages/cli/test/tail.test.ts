@@ -43,7 +43,7 @@ describe.each(backends)('tail on the %s store', (_name, create) => {
     expect(text.code).toBe(ExitCode.ok);
     expect(text.stdout).toMatch(/^\d\d:\d\d:\d\d ── user\nsecond question\n\d\d:\d\d:\d\d ── assistant \(claude-sonnet-4-5-20250929\)\nAnswer to: second question\n$/);
     const json = await cli(['tail', sessionId, '-n', '3', '--json', '--store', url]);
-    expect(json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(entries.slice(-3));
+    expect(json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual(entries.slice(-3));
   });
 
   it('follows appended entries (-f) until interrupted', async () => {
