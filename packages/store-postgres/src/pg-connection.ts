@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { toStoreError } from './pg-errors.js';
@@ -21,6 +22,7 @@ export class PostgresConnection {
     options: PostgresConnectionOptions,
     private readonly timeoutMs: number,
     private readonly schema: string,
+    private readonly prepare: boolean,
   ) {
     if ('pool' in options) {
       this.pool = options.pool;
@@ -103,7 +105,10 @@ export class PostgresConnection {
   /** node-postgres reads `query_timeout` per query, though its types do not declare it. */
   private config(statement: Statement): QueryConfig {
     const config: QueryConfig & { query_timeout: number } = { text: statement.text, query_timeout: this.timeoutMs };
-    if (statement.values !== undefined) config.values = statement.values;
+    if (statement.values !== undefined) {
+      config.values = statement.values;
+      if (this.prepare) config.name = statementName(statement.text);
+    }
     return config;
   }
 
@@ -113,6 +118,21 @@ export class PostgresConnection {
     this.ended = true;
     await this.pool.end();
   }
+}
+
+const names = new Map<string, string>();
+
+/**
+ * The name a statement is prepared under on each connection: parsed and planned once per
+ * connection instead of on every call. Derived from the text, so equal texts share a name.
+ */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `sdk_pg_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 /** Runs one statement inside the current transaction. */

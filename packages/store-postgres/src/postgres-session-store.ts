@@ -47,6 +47,12 @@ export type PostgresSessionStoreOptions = {
   queryTimeoutMs?: number;
   /** Largest accepted entry, as UTF-8 JSON. @default 16 MiB */
   maxEntryBytes?: number;
+  /**
+   * Prepare statements by name on each connection, so each is parsed and planned once. Turn off
+   * behind a pooler that cannot keep named statements (PgBouncer in transaction mode before 1.21).
+   * @default true
+   */
+  preparedStatements?: boolean;
 };
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -95,7 +101,7 @@ export class PostgresSessionStore implements ExtendedSessionStore {
     this.maxEntryBytes = positiveInteger(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 'maxEntryBytes');
     const timeoutMs = positiveInteger(options.queryTimeoutMs, DEFAULT_TIMEOUT_MS, 'queryTimeoutMs');
     this.sql = statements(schema);
-    this.connection = new PostgresConnection(connection, timeoutMs, schema);
+    this.connection = new PostgresConnection(connection, timeoutMs, schema, options.preparedStatements ?? true);
   }
 
   /** The pool the store runs on: yours, or the one it created. */

@@ -161,6 +161,15 @@ describe('PostgresSessionStore', () => {
     expect(rowCount).toBe(0);
   });
 
+  it('works without named prepared statements (for poolers that cannot keep them)', async () => {
+    const store = new PostgresSessionStore({ pool }, { schema, preparedStatements: false });
+    const key = newKey();
+    const entries = [message('one'), message('two')];
+    await store.append(key, entries);
+    expect((await store.appendIf(key, [message('three')], { expectedLength: 2 })).length).toBe(3);
+    expect((await store.load(key))?.slice(0, 2)).toEqual(entries);
+  });
+
   it('rejects options that are not positive integers', () => {
     expect(() => new PostgresSessionStore({ pool }, { ttlMs: -1 })).toThrow(SessionStoreError);
     expect(() => new PostgresSessionStore({ pool }, { queryTimeoutMs: 0 })).toThrow(SessionStoreError);
