@@ -146,6 +146,9 @@ export { restrictToolRunner } from './tools/restrict-tool-runner.js';
 export { AGENT_TOOL_NAME, createAgentTool, GENERAL_PURPOSE_AGENT } from './agents/agent-tool.js';
 export type { AgentToolOptions } from './agents/agent-tool.js';
 export type { ToolAccess } from './tools/tool-access.js';
+export type { BuiltinToolOptions } from './tools/builtin/builtin-tools.js';
+export { BUILTIN_TOOL_NAMES, builtinTools } from './tools/builtin/builtin-tools.js';
+export { WEB_SEARCH_SERVER_TOOL } from './tools/builtin/web-search.js';
 export type {
   PermissionDecision,
   PermissionDecisionReason,

@@ -83,7 +83,7 @@ export function globTool(options: GlobToolOptions = {}): ToolDefinition {
       timed.sort((a, b) => a.mtimeMs - b.mtimeMs || a.path.localeCompare(b.path));
       const truncated = timed.length > maxResults;
       const filenames = timed.slice(0, maxResults).map((entry) => displayPath(entry.path, context.cwd));
-      const lines = filenames.length === 0 ? ['No files found'] : filenames;
+      const lines = filenames.length === 0 ? ['No files found'] : [...filenames];
       if (truncated) lines.push('(Results are truncated. Consider using a more specific path or pattern.)');
       return {
         content: lines.join('\n'),

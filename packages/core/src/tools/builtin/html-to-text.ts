@@ -59,7 +59,7 @@ export function htmlToText(html: string, baseUrl?: string): string {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
   let text = html
     .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(script|style|noscript|template|svg|iframe|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<(script|style|noscript|template|svg|iframe|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<pre\b[^>]*>([\s\S]*?)<\/pre\s*>/gi, (_whole, body: string) => `<div>${keep(`\`\`\`\n${decodeEntities(stripTags(body)).replace(/\n+$/, '')}\n\`\`\``)}</div>`)
     .replace(/\s+/g, ' ')
     .replace(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>([\s\S]*?)<\/a\s*>/gi, (_whole, double?: string, single?: string, bare?: string, body?: string) => {
