@@ -12,6 +12,7 @@ import type {
   SDKAPIRetryMessage,
   SDKAssistantMessage,
   SDKMessage,
+  SDKPermissionDenial,
   SDKResultError,
   SDKResultSuccess,
   SDKSystemMessage,
@@ -25,6 +26,8 @@ import { createToolRunner, type ToolOutcome, type ToolRunner } from '../tools/to
 import { toRequestBlock } from '../transcript/content.js';
 import {
   assistantEntries,
+  CONTINUE_DEFERRED_MESSAGE,
+  deferredToolEntry,
   INTERRUPTED_TOOL_MESSAGE,
   interruptionEntry,
   lastPromptEntry,
@@ -36,7 +39,7 @@ import {
   toolResultEntry,
   type EntryContext,
 } from '../transcript/entries.js';
-import { rebuildConversation } from '../transcript/rebuild.js';
+import { rebuildConversation, type DeferredToolCall } from '../transcript/rebuild.js';
 import { SDK_VERSION } from '../version.js';
 import { streamMessage, type CallParams, type CompletedCall } from './model-call.js';
 import { classifyApiFailure, DEFAULT_RETRY_POLICY, retryDelay, sleep, type RetryPolicy } from './retry.js';
@@ -47,6 +50,7 @@ import {
   compileOutputFormat,
   type CompiledOutputFormat,
 } from './structured-output.js';
+import type { ToolCallDecision, TurnHooks } from './turn-hooks.js';
 import type { TurnRequest } from './turn-request.js';
 import { TurnUsage } from './turn-usage.js';
 import { TurnWriter } from './turn-writer.js';
@@ -98,10 +102,21 @@ type Turn = {
   structured: { state: 'none' } | { state: 'wanted'; retries: number } | { state: 'given'; output: Record<string, unknown> };
   /** A tool result ended the turn (`toolEndsTurn`): the CLI counts that as one more turn. */
   endedByTool: boolean;
+  /** Tool calls refused by permissions or hooks, for the result's `permission_denials`. */
+  denials: SDKPermissionDenial[];
+  /** A call an earlier turn deferred, to decide again before the prompt. */
+  deferred: DeferredToolCall | undefined;
+  /** A Stop hook already sent the model back once in this turn. */
+  stopHookActive: boolean;
+  /** Text a UserPromptSubmit hook added to the prompt. */
+  promptContext: string[];
 };
 
+/** How a round of tool calls ended, when it ends the turn. */
+type ToolRoundEnding = Ending & { deferred?: { toolUse: BetaToolUseBlock } };
+
 type Ending =
-  | { subtype: 'success'; terminalReason: TerminalReason }
+  | { subtype: 'success'; terminalReason: TerminalReason; stopReason?: string; result?: string }
   | { subtype: SDKResultError['subtype']; terminalReason: TerminalReason; errors: string[] };
 
 /**
@@ -139,21 +154,55 @@ export class AgentExecutor {
     assertValidSessionRef(request.session);
     validateRequest(request);
     const outputFormat = request.outputFormat === undefined ? undefined : compileOutputFormat(request.outputFormat);
-    const turn = await this.startTurn(request, outputFormat);
+    const hooks = request.hooks;
+    // UserPromptSubmit runs before anything is stored: a blocked prompt leaves no trace.
+    let promptContext: string[] = [];
+    if (request.prompt !== undefined && hooks?.promptSubmitted !== undefined) {
+      const decision = await hooks.promptSubmitted({ prompt: request.prompt, signal: request.signal ?? new AbortController().signal });
+      const refusal = decision.block ?? decision.stop;
+      if (refusal !== undefined) {
+        yield* this.refusePrompt(request, refusal, decision.block !== undefined);
+        return;
+      }
+      promptContext = decision.additionalContext ?? [];
+    }
+    const turn = await this.startTurn(request, outputFormat, promptContext);
     try {
+      yield* this.drainHookMessages(turn);
+      if (turn.deferred !== undefined) {
+        const stillDeferred = yield* this.resumeDeferred(turn, turn.deferred);
+        // A call deferred again keeps the session waiting: the prompt cannot follow an open call.
+        if (request.prompt === undefined || stillDeferred) return;
+        await this.startPromptAfterDeferred(turn);
+      }
       yield* this.continueTurn(turn);
     } finally {
       await turn.writer.release();
     }
   }
 
+  /** A UserPromptSubmit hook refused the prompt: report it as the turn's outcome; nothing is stored. */
+  private async *refusePrompt(request: TurnRequest, reason: string, blocked: boolean): AsyncGenerator<SDKMessage, void, undefined> {
+    const key: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
+    const turn = this.emptyTurn(request, key, request.cwd ?? process.cwd());
+    if (request.subagent === undefined) yield this.initMessage(turn);
+    yield* this.drainHookMessages(turn);
+    turn.lastPromptWritten = true;
+    yield* this.finish(
+      turn,
+      blocked
+        ? { subtype: 'error_during_execution', terminalReason: 'hook_stopped', errors: [`UserPromptSubmit hook blocked the prompt: ${reason}`] }
+        : { subtype: 'success', terminalReason: 'hook_stopped', result: reason },
+    );
+  }
+
   /** Takes the session, loads and repairs its history, and stores the prompt. */
-  private async startTurn(request: TurnRequest, outputFormat: CompiledOutputFormat | undefined): Promise<Turn> {
+  private async startTurn(request: TurnRequest, outputFormat: CompiledOutputFormat | undefined, promptContext: string[]): Promise<Turn> {
     const maxAttempts = request.onConflict === 'retry' ? (request.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES) + 1 : 1;
     const retry = { ...DEFAULT_RETRY_POLICY, ...request.retry };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.prepareTurn(request, retry, outputFormat);
+        return await this.prepareTurn(request, retry, outputFormat, promptContext);
       } catch (error) {
         if (!(error instanceof SessionConflictError) || attempt >= maxAttempts) throw error;
         // Wait for the other worker's turn; short first waits, as turns often end quickly.
@@ -164,7 +213,7 @@ export class AgentExecutor {
     }
   }
 
-  private async prepareTurn(request: TurnRequest, retry: RetryPolicy, outputFormat: CompiledOutputFormat | undefined): Promise<Turn> {
+  private async prepareTurn(request: TurnRequest, retry: RetryPolicy, outputFormat: CompiledOutputFormat | undefined, promptContext: string[]): Promise<Turn> {
     const key: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
     const cwd = request.cwd ?? process.cwd();
     const storeKey = request.subagent === undefined ? key : { ...key, subpath: subagentSubpath(request.subagent.agentId) };
@@ -183,6 +232,26 @@ export class AgentExecutor {
         throw new SessionNotFoundError(`resumeAt: entry ${request.resumeAt} is not in session ${key.sessionId}`);
       }
       const context = this.entryContext(key, cwd, request.subagent?.agentId);
+      const deferred = request.resumeAt === undefined ? rebuilt.deferredToolUse : undefined;
+      if (deferred === undefined && request.prompt === undefined) {
+        throw new InvalidArgumentError('prompt: required (only a session whose last tool call was deferred continues without one)', 'prompt');
+      }
+      const turn = this.emptyTurn(request, key, cwd, writer, retry);
+      turn.promptContext = promptContext;
+      if (outputFormat !== undefined) {
+        const accept = (output: Record<string, unknown>): void => {
+          turn.structured = { state: 'given', output };
+        };
+        turn.structured = { state: 'wanted', retries: 0 };
+        turn.tools = composeToolRunners([request.tools, createToolRunner([outputFormat.tool(accept)])]);
+      }
+      if (deferred !== undefined) {
+        // The deferred call is decided again first; the prompt (if any) is stored after it.
+        turn.deferred = deferred;
+        turn.messages = rebuilt.messages;
+        turn.leafUuid = deferred.markerUuid;
+        return turn;
+      }
       const written: SessionStoreEntry[] = [];
       // Repair like the CLI (transcript-format.md §5 rule 7): answer dangling tool calls, then
       // close a history that ends in a user message, so the new prompt starts a valid exchange.
@@ -205,37 +274,10 @@ export class AgentExecutor {
         leafUuid = entry.uuid!;
         rebuilt = rebuildConversation([...entries, ...written], { resumeAt: leafUuid });
       }
-      const prompt = promptEntry(context, {
-        uuid: request.promptUuid ?? this.generateId(),
-        parentUuid: leafUuid,
-        content: request.prompt,
-        promptId: this.generateId(),
-      });
+      const prompt = this.promptEntryOf(turn, leafUuid);
       await writer.append([...written, prompt]);
-      const turn: Turn = {
-        request,
-        key,
-        writer,
-        messages: [...rebuilt.messages, { role: 'user', content: (prompt.message as { content: BetaContentBlockParam[] }).content }],
-        leafUuid: prompt.uuid!,
-        cwd,
-        retry,
-        usage: new TurnUsage(request.prices ?? {}, request.maxTokens ?? DEFAULT_MAX_TOKENS),
-        startedAt: this.clock(),
-        apiMilliseconds: 0,
-        apiCalls: 0,
-        lastMessage: undefined,
-        lastPromptWritten: false,
-        tools: request.tools ?? createToolRunner([]),
-        structured: outputFormat === undefined ? { state: 'none' } : { state: 'wanted', retries: 0 },
-        endedByTool: false,
-      };
-      if (outputFormat !== undefined) {
-        const accept = (output: Record<string, unknown>): void => {
-          turn.structured = { state: 'given', output };
-        };
-        turn.tools = composeToolRunners([request.tools, createToolRunner([outputFormat.tool(accept)])]);
-      }
+      turn.messages = [...rebuilt.messages, { role: 'user', content: (prompt.message as { content: BetaContentBlockParam[] }).content }];
+      turn.leafUuid = prompt.uuid!;
       return turn;
     } catch (error) {
       await writer.release();
@@ -243,46 +285,141 @@ export class AgentExecutor {
     }
   }
 
+  /** A turn with nothing done yet. `writer` is absent only for a refused prompt (nothing is written). */
+  private emptyTurn(request: TurnRequest, key: SessionRef, cwd: string, writer?: TurnWriter, retry?: RetryPolicy): Turn {
+    return {
+      request,
+      key,
+      writer: writer ?? TurnWriter.readOnly(),
+      messages: [],
+      leafUuid: '',
+      cwd,
+      retry: retry ?? { ...DEFAULT_RETRY_POLICY, ...request.retry },
+      usage: new TurnUsage(request.prices ?? {}, request.maxTokens ?? DEFAULT_MAX_TOKENS),
+      startedAt: this.clock(),
+      apiMilliseconds: 0,
+      apiCalls: 0,
+      lastMessage: undefined,
+      lastPromptWritten: false,
+      tools: request.tools ?? createToolRunner([]),
+      structured: { state: 'none' },
+      endedByTool: false,
+      denials: [],
+      deferred: undefined,
+      stopHookActive: false,
+      promptContext: [],
+    };
+  }
+
+  /** The prompt's entry; text a UserPromptSubmit hook added follows the prompt as system reminders. */
+  private promptEntryOf(turn: Turn, parentUuid: string | null): SessionStoreEntry {
+    const prompt = turn.request.prompt!;
+    const context = turn.promptContext.map((text) => ({ type: 'text' as const, text: `<system-reminder>\n${text}\n</system-reminder>` }));
+    const content = context.length === 0 ? prompt : [...(typeof prompt === 'string' ? [{ type: 'text' as const, text: prompt }] : prompt), ...context];
+    return promptEntry(this.contextOf(turn), {
+      uuid: turn.request.promptUuid ?? this.generateId(),
+      parentUuid,
+      content,
+      promptId: this.generateId(),
+    });
+  }
+
+  /** After a deferred call's turn: a fresh turn for the prompt, on the same lease. */
+  private async startPromptAfterDeferred(turn: Turn): Promise<void> {
+    const prompt = this.promptEntryOf(turn, turn.leafUuid);
+    await turn.writer.append([prompt]);
+    const fresh = this.emptyTurn(turn.request, turn.key, turn.cwd, turn.writer, turn.retry);
+    // Counters, usage and timing start over: the prompt's turn has its own result.
+    Object.assign(turn, {
+      ...fresh,
+      messages: turn.messages,
+      promptContext: turn.promptContext,
+      tools: turn.tools,
+      structured: turn.structured.state === 'none' ? turn.structured : { state: 'wanted', retries: 0 },
+    });
+    turn.messages.push({ role: 'user', content: (prompt.message as { content: BetaContentBlockParam[] }).content });
+    turn.leafUuid = prompt.uuid!;
+  }
+
+  /**
+   * The session's last tool call was deferred: decide it again (the hooks see `resumingDeferred`),
+   * run it if allowed, tell the model to continue, and run the model loop — the CLI's resume of
+   * a deferred call. Yields a whole turn, result included.
+   */
+  private async *resumeDeferred(turn: Turn, deferred: DeferredToolCall): AsyncGenerator<SDKMessage, boolean, undefined> {
+    const toolUse: BetaToolUseBlock = { type: 'tool_use', id: deferred.toolUseId, name: deferred.name, input: deferred.input } as BetaToolUseBlock;
+    turn.deferred = undefined;
+    if (turn.request.subagent === undefined) yield this.initMessage(turn);
+    const ending = yield* this.runTools(turn, [toolUse], new Map([[toolUse.id, deferred.entryUuid]]), true);
+    if (ending !== undefined) {
+      yield* this.finish(turn, ending);
+      return ending.deferred !== undefined;
+    }
+    const entry = metaPromptEntry(this.contextOf(turn), { uuid: this.generateId(), parentUuid: turn.leafUuid, text: CONTINUE_DEFERRED_MESSAGE });
+    await turn.writer.append([entry]);
+    turn.leafUuid = entry.uuid!;
+    const results = turn.messages.at(-1);
+    if (results?.role === 'user' && Array.isArray(results.content)) results.content.push({ type: 'text', text: CONTINUE_DEFERRED_MESSAGE });
+    return yield* this.modelLoop(turn);
+  }
+
+  private *drainHookMessages(turn: Turn): Generator<SDKMessage, void, undefined> {
+    const drained = turn.request.hooks?.drainMessages?.() ?? [];
+    yield* drained;
+  }
+
   private async *continueTurn(turn: Turn): AsyncGenerator<SDKMessage, void, undefined> {
+    if (turn.request.subagent === undefined) yield this.initMessage(turn);
+    yield* this.modelLoop(turn);
+  }
+
+  /** Calls the model and runs its tools until the turn ends; yields the result last. True when it ended on a deferred call. */
+  private async *modelLoop(turn: Turn): AsyncGenerator<SDKMessage, boolean, undefined> {
     const { request } = turn;
-    if (request.subagent === undefined) yield this.initMessage(turn);
     for (;;) {
       const call = yield* this.callModel(turn);
       if ('ending' in call) {
         yield* this.finish(turn, call.ending);
-        return;
+        return false;
       }
       const toolUses = call.message.content.filter((block): block is BetaToolUseBlock => block.type === 'tool_use');
       const mustEnforceStructuredOutput = toolUses.length === 0 && turn.structured.state === 'wanted';
-      yield* this.recordAssistant(turn, call, toolUses.length === 0 && !mustEnforceStructuredOutput);
+      const stopFeedback = toolUses.length === 0 && !mustEnforceStructuredOutput ? await this.stopHook(turn, call.message) : undefined;
+      yield* this.drainHookMessages(turn);
+      yield* this.recordAssistant(turn, call, toolUses.length === 0 && !mustEnforceStructuredOutput && stopFeedback === undefined);
+      if (stopFeedback !== undefined) {
+        yield await this.sendBack(turn, stopFeedback);
+        continue;
+      }
       if (mustEnforceStructuredOutput) {
         if (this.structuredRetriesExhausted(turn)) {
           yield* this.finish(turn, this.structuredOutputFailure(turn));
-          return;
+          return false;
         }
         yield await this.enforceStructuredOutput(turn);
         continue;
       }
       if (toolUses.length === 0) {
         yield* this.finish(turn, { subtype: 'success', terminalReason: 'completed' });
-        return;
+        return false;
       }
-      const aborted = yield* this.runTools(turn, toolUses, call.entryUuids);
-      if (aborted) {
-        yield* this.finish(turn, { subtype: 'error_during_execution', terminalReason: 'aborted_tools', errors: ['the turn was aborted during tool use'] });
-        return;
+      const entryUuids = new Map(call.message.content.flatMap((block, index) => (block.type === 'tool_use' ? [[block.id, call.entryUuids[index]!] as const] : [])));
+      const ending = yield* this.runTools(turn, toolUses, entryUuids, false);
+      if (ending !== undefined) {
+        yield* this.finish(turn, ending);
+        return ending.deferred !== undefined;
       }
       if (turn.endedByTool) {
         yield* this.finish(turn, { subtype: 'success', terminalReason: 'completed' });
-        return;
+        return false;
       }
       if (this.structuredRetriesExhausted(turn)) {
         yield* this.finish(turn, this.structuredOutputFailure(turn));
-        return;
+        return false;
       }
       if (request.maxTurns !== undefined && turn.apiCalls >= request.maxTurns) {
         yield* this.finish(turn, { subtype: 'error_max_turns', terminalReason: 'max_turns', errors: [`Reached maximum number of turns (${request.maxTurns})`] });
-        return;
+        return false;
       }
       if (request.maxBudgetUsd !== undefined && turn.usage.totalCostUsd >= request.maxBudgetUsd) {
         yield* this.finish(turn, {
@@ -290,9 +427,38 @@ export class AgentExecutor {
           terminalReason: 'budget_exhausted',
           errors: [`Reached maximum budget ($${request.maxBudgetUsd})`],
         });
-        return;
+        return false;
       }
     }
+  }
+
+  /** Runs the Stop hook when the model ends its turn; its `continueWith` sends the model back to work. */
+  private async stopHook(turn: Turn, message: BetaMessage): Promise<string | undefined> {
+    const stopping = turn.request.hooks?.stopping;
+    if (stopping === undefined) return undefined;
+    const lastAssistantText = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+    const decision = await stopping({ lastAssistantText, stopHookActive: turn.stopHookActive, signal: turn.request.signal ?? new AbortController().signal });
+    if (decision.continueWith === undefined) return undefined;
+    turn.stopHookActive = true;
+    return decision.continueWith;
+  }
+
+  /** Sends the model back to work with a Stop hook's reason, as a meta user message. */
+  private async sendBack(turn: Turn, reason: string): Promise<SDKUserMessage> {
+    const text = `Stop hook feedback:\n${reason}`;
+    const entry = metaPromptEntry(this.contextOf(turn), { uuid: this.generateId(), parentUuid: turn.leafUuid, text });
+    await turn.writer.append([entry]);
+    turn.leafUuid = entry.uuid!;
+    turn.messages.push({ role: 'user', content: text });
+    return {
+      type: 'user',
+      message: { role: 'user', content: text },
+      parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null,
+      isSynthetic: true,
+      timestamp: entry.timestamp!,
+      uuid: entry.uuid! as UUID,
+      session_id: turn.key.sessionId,
+    };
   }
 
   private structuredRetriesExhausted(turn: Turn): boolean {
@@ -416,13 +582,21 @@ export class AgentExecutor {
   }
 
   /**
-   * Runs the calls concurrently and stores each result as it completes, parented to its own
-   * `tool_use` entry (the CLI's fan-out). Returns true when the turn was aborted; every call then
-   * still gets a result entry, so the history stays valid.
+   * Decides each call (permissions and hooks, in order), then runs the allowed ones concurrently
+   * and stores each result as it completes, parented to its own `tool_use` entry (the CLI's
+   * fan-out). Every call gets a result entry, whatever happens, so the history stays valid —
+   * except a deferred call, which stays open behind its `hook_deferred_tool` marker. Returns how
+   * the turn ends, or `undefined` to go on.
    */
-  private async *runTools(turn: Turn, toolUses: BetaToolUseBlock[], entryUuids: string[]): AsyncGenerator<SDKMessage, boolean, undefined> {
+  private async *runTools(
+    turn: Turn,
+    toolUses: BetaToolUseBlock[],
+    entryUuids: ReadonlyMap<string, string>,
+    resumingDeferred: boolean,
+  ): AsyncGenerator<SDKMessage, ToolRoundEnding | undefined, undefined> {
     const { request } = turn;
     const runner = turn.tools;
+    const hooks = request.hooks;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -443,18 +617,57 @@ export class AgentExecutor {
         wake?.();
       },
     };
-    const pending = new Map(
-      toolUses.map((toolUse, index) => [
-        toolUse.id,
-        runner.run(toolUse, { ...context, toolUseId: toolUse.id }).then(
-          (outcome) => ({ toolUse, index, outcome }),
-          (error: unknown) => ({ toolUse, index, outcome: { content: `Error: ${error instanceof Error ? error.message : String(error)}`, isError: true } }),
-        ),
-      ]),
-    );
-    const blockIndex = new Map(turn.lastMessage!.content.map((block, index) => [block, index]));
     const results: ToolResultBlockParam[] = [];
+    const addedContext: string[] = [];
+    const entryOf = (toolUse: BetaToolUseBlock): string => entryUuids.get(toolUse.id)!;
+    const check = (toolUse: BetaToolUseBlock) => ({ toolUse, access: runner.access?.(toolUse, turn.cwd), batchSize: toolUses.length, resumingDeferred, signal: controller.signal });
+    let ending: ToolRoundEnding | undefined;
     try {
+      const allowed: BetaToolUseBlock[] = [];
+      for (const toolUse of toolUses) {
+        if (ending !== undefined || controller.signal.aborted) {
+          const skipped = controller.signal.aborted ? INTERRUPTED_TOOL_MESSAGE : 'Tool call skipped: the turn was stopped before it ran.';
+          yield* this.recordToolResult(turn, toolUse, entryOf(toolUse), { content: skipped, isError: true }, results);
+          continue;
+        }
+        const decision = hooks?.beforeTool === undefined ? ALLOW : await hooks.beforeTool(check(toolUse)).catch((error: unknown): ToolCallDecision => ({ behavior: 'deny', message: `Permission check failed: ${errorText(error)}` }));
+        yield* this.drainHookMessages(turn);
+        if (decision.behavior === 'allow') {
+          allowed.push(decision.input === undefined ? toolUse : ({ ...toolUse, input: decision.input } as BetaToolUseBlock));
+        } else if (decision.behavior === 'defer' && toolUses.length === 1) {
+          const marker = deferredToolEntry(this.contextOf(turn), {
+            uuid: this.generateId(),
+            toolUseEntryUuid: entryOf(toolUse),
+            toolUseId: toolUse.id,
+            toolName: toolUse.name,
+            toolInput: (toolUse.input ?? {}) as Record<string, unknown>,
+            hookName: decision.hookName ?? 'PreToolUse',
+          });
+          await turn.writer.append([marker]);
+          turn.leafUuid = marker.uuid!;
+          return { subtype: 'success', terminalReason: 'tool_deferred', stopReason: 'tool_deferred', result: '', deferred: { toolUse } };
+        } else if (decision.behavior === 'stop') {
+          yield* this.recordToolResult(turn, toolUse, entryOf(toolUse), { content: decision.reason, isError: true }, results);
+          ending = { subtype: 'success', terminalReason: 'hook_stopped', result: decision.reason };
+        } else {
+          // A deny, or a defer among several calls (the CLI only defers a call on its own).
+          const message = decision.behavior === 'deny' ? decision.message : 'This tool call cannot be deferred: it is one of several calls in one message.';
+          turn.denials.push({ tool_name: toolUse.name, tool_use_id: toolUse.id, tool_input: (toolUse.input ?? {}) as Record<string, unknown> });
+          yield* this.recordToolResult(turn, toolUse, entryOf(toolUse), { content: message, isError: true }, results);
+          if (decision.behavior === 'deny' && decision.interrupt === true) {
+            ending = { subtype: 'error_during_execution', terminalReason: 'aborted_tools', errors: [`Permission denied and the turn interrupted: ${message}`] };
+          }
+        }
+      }
+      const pending = new Map(
+        allowed.map((toolUse) => [
+          toolUse.id,
+          runner.run(toolUse, { ...context, toolUseId: toolUse.id }).then(
+            (outcome) => ({ toolUse, outcome }),
+            (error: unknown) => ({ toolUse, outcome: { content: `Error: ${errorText(error)}`, isError: true } as ToolOutcome }),
+          ),
+        ]),
+      );
       while (pending.size > 0) {
         if (emitted.length > 0) {
           yield* emitted.splice(0);
@@ -469,15 +682,29 @@ export class AgentExecutor {
         yield* emitted.splice(0);
         if (settled === 'aborted') break;
         pending.delete(settled.toolUse.id);
-        yield* this.recordToolResult(turn, settled.toolUse, entryUuids[blockIndex.get(settled.toolUse)!]!, settled.outcome, results);
+        if (hooks?.afterTool !== undefined) {
+          const after = await hooks.afterTool({ ...check(settled.toolUse), outcome: settled.outcome }).catch(() => ({}) as { additionalContext?: string[]; stop?: string });
+          yield* this.drainHookMessages(turn);
+          addedContext.push(...(after.additionalContext ?? []));
+          if (after.stop !== undefined) ending ??= { subtype: 'success', terminalReason: 'hook_stopped', result: after.stop };
+        }
+        yield* this.recordToolResult(turn, settled.toolUse, entryOf(settled.toolUse), settled.outcome, results);
       }
       const wasAborted = pending.size > 0;
-      for (const toolUse of toolUses.filter((candidate) => pending.has(candidate.id))) {
-        const outcome: ToolOutcome = { content: INTERRUPTED_TOOL_MESSAGE, isError: true };
-        yield* this.recordToolResult(turn, toolUse, entryUuids[blockIndex.get(toolUse)!]!, outcome, results);
+      for (const toolUse of allowed.filter((candidate) => pending.has(candidate.id))) {
+        yield* this.recordToolResult(turn, toolUse, entryOf(toolUse), { content: INTERRUPTED_TOOL_MESSAGE, isError: true }, results);
       }
-      turn.messages.push({ role: 'user', content: results });
-      return wasAborted;
+      const content: BetaContentBlockParam[] = [...results];
+      if (addedContext.length > 0) {
+        const text = addedContext.map((item) => `<system-reminder>\n${item}\n</system-reminder>`).join('\n');
+        const entry = metaPromptEntry(this.contextOf(turn), { uuid: this.generateId(), parentUuid: turn.leafUuid, text });
+        await turn.writer.append([entry]);
+        turn.leafUuid = entry.uuid!;
+        content.push({ type: 'text', text });
+      }
+      turn.messages.push({ role: 'user', content });
+      if (wasAborted) return { subtype: 'error_during_execution', terminalReason: 'aborted_tools', errors: ['the turn was aborted during tool use'] };
+      return ending;
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
     }
@@ -520,25 +747,29 @@ export class AgentExecutor {
   }
 
   /** Writes the turn's `last-prompt` line and yields the result. */
-  private async *finish(turn: Turn, ending: Ending): AsyncGenerator<SDKMessage, void, undefined> {
+  private async *finish(turn: Turn, ending: ToolRoundEnding): AsyncGenerator<SDKMessage, void, undefined> {
     if (!turn.lastPromptWritten && turn.request.subagent === undefined) await turn.writer.append([this.lastPrompt(turn)]);
     const base = {
       type: 'result' as const,
       duration_ms: this.clock() - turn.startedAt,
       duration_api_ms: turn.apiMilliseconds,
       num_turns: turn.apiCalls + (turn.endedByTool ? 1 : 0),
-      stop_reason: turn.lastMessage?.stop_reason ?? null,
+      stop_reason: (ending.subtype === 'success' ? ending.stopReason : undefined) ?? turn.lastMessage?.stop_reason ?? null,
       total_cost_usd: turn.usage.totalCostUsd,
       usage: turn.usage.usage,
       modelUsage: turn.usage.modelUsage,
-      permission_denials: [],
+      permission_denials: turn.denials,
       terminal_reason: ending.terminalReason,
       uuid: this.uuid(),
       session_id: turn.key.sessionId,
     };
     if (ending.subtype === 'success') {
       const text = (turn.lastMessage?.content ?? []).flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
-      const success: SDKResultSuccess = { ...base, subtype: 'success', is_error: false, result: text };
+      const success: SDKResultSuccess = { ...base, subtype: 'success', is_error: false, result: ending.result ?? text };
+      if ('deferred' in ending && ending.deferred !== undefined) {
+        const { toolUse } = ending.deferred as { toolUse: BetaToolUseBlock };
+        success.deferred_tool_use = { id: toolUse.id, name: toolUse.name, input: (toolUse.input ?? {}) as Record<string, unknown> };
+      }
       if (turn.structured.state === 'given') {
         success.result = JSON.stringify(turn.structured.output);
         success.structured_output = turn.structured.output;
@@ -551,7 +782,8 @@ export class AgentExecutor {
   }
 
   private lastPrompt(turn: Turn): SessionStoreEntry {
-    return lastPromptEntry({ sessionId: turn.key.sessionId, lastPrompt: promptText(turn.request.prompt), leafUuid: turn.leafUuid });
+    const lastPrompt = turn.request.prompt === undefined ? CONTINUE_DEFERRED_MESSAGE : promptText(turn.request.prompt);
+    return lastPromptEntry({ sessionId: turn.key.sessionId, lastPrompt, leafUuid: turn.leafUuid });
   }
 
   private initMessage(turn: Turn): SDKSystemMessage {
@@ -607,7 +839,7 @@ function validateRequest(request: TurnRequest): void {
   if (typeof request.model !== 'string' || request.model.length === 0) fail('model', 'must be a non-empty model id');
   if (typeof request.prompt === 'string') {
     if (request.prompt.length === 0) fail('prompt', 'must not be empty');
-  } else if (!Array.isArray(request.prompt) || request.prompt.length === 0) {
+  } else if (request.prompt !== undefined && (!Array.isArray(request.prompt) || request.prompt.length === 0)) {
     fail('prompt', 'must be a non-empty string or a non-empty array of content blocks');
   }
   for (const [field, value] of [
@@ -629,4 +861,10 @@ function validateRequest(request: TurnRequest): void {
 /** Where a subagent's transcript lives under its parent session (the CLI's layout). */
 export function subagentSubpath(agentId: string): string {
   return `subagents/agent-${agentId}`;
+}
+
+const ALLOW: ToolCallDecision = { behavior: 'allow' };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

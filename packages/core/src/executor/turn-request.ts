@@ -8,6 +8,7 @@ import type { ModelPrice } from '../pricing.js';
 import type { SessionRef } from '../store/session-store.js';
 import type { ToolRunner } from '../tools/tool-runner.js';
 import type { RetryPolicy } from './retry.js';
+import type { TurnHooks } from './turn-hooks.js';
 import type { JsonSchemaOutputFormat } from './structured-output.js';
 
 /**
@@ -17,8 +18,12 @@ import type { JsonSchemaOutputFormat } from './structured-output.js';
 export type TurnRequest = {
   /** The session; a key never written starts a new session. */
   session: SessionRef;
-  /** The user's message: text, or content blocks (text, images, documents…). */
-  prompt: string | BetaContentBlockParam[];
+  /**
+   * The user's message: text, or content blocks (text, images, documents…). Omitted only to
+   * continue a session whose last tool call was deferred (see {@link TurnHooks}); with a prompt,
+   * such a session first finishes the deferred call's turn, then runs the prompt's (two results).
+   */
+  prompt?: string | BetaContentBlockParam[];
   /** Uuid of the prompt's transcript entry (official: `SDKUserMessage.uuid`); default a fresh one. */
   promptUuid?: string;
   /** Model id, e.g. `claude-sonnet-4-5`. */
@@ -74,4 +79,6 @@ export type TurnRequest = {
    * holds the session).
    */
   subagent?: { agentId: string; parentToolUseId: string };
+  /** Permission checks and hooks of the turn (PreToolUse, PostToolUse, UserPromptSubmit, Stop). */
+  hooks?: TurnHooks;
 };

@@ -65,6 +65,11 @@ export class TurnWriter {
     }
   }
 
+  /** A writer that writes nothing and holds nothing (a turn refused before it touched the store). */
+  static readOnly(): TurnWriter {
+    return new TurnWriter(NO_STORE, { projectKey: '-', sessionId: '-' }, { persist: false, holder: '-', leaseTtlMs: 1, clock: Date.now }, undefined, 0);
+  }
+
   /** Appends `entries` in one write, conditional on nothing else having been written. */
   async append(entries: SessionStoreEntry[]): Promise<void> {
     if (!this.options.persist || entries.length === 0) return;
@@ -105,4 +110,9 @@ export type TurnWriterOptions = {
   holder: string;
   leaseTtlMs: number;
   clock: () => number;
+};
+
+const NO_STORE: SessionStore = {
+  append: () => Promise.reject(new Error('read-only turn writer')),
+  load: () => Promise.resolve(null),
 };

@@ -20,6 +20,8 @@ export const INTERRUPTED_TOOL_MESSAGE = '[Request interrupted by user for tool u
 /** Text of the synthetic tool result for a call whose result was never recorded (resume repair). */
 export const TOOL_CALL_INTERRUPTED_MESSAGE =
   "[Tool call interrupted: the session ended before this call's result was recorded, so its outcome is unknown. Check whether it took effect before relying on it or running it again.]";
+/** The meta prompt that continues a turn after a deferred tool call was decided (the CLI's). */
+export const CONTINUE_DEFERRED_MESSAGE = 'Continue from where you left off.';
 /** Text of the synthetic assistant entry that closes a history ending in a user message. */
 export const NO_RESPONSE_MESSAGE = 'No response requested.';
 /** The model name the CLI gives synthetic assistant messages. */
@@ -128,6 +130,22 @@ export function metaPromptEntry(context: EntryContext, options: { uuid: string; 
     ...chainEntry(context, 'user', options.uuid, options.parentUuid),
     message: { role: 'user', content: options.text },
     isMeta: true,
+  };
+}
+
+/**
+ * The CLI's `hook_deferred_tool` attachment: a hook deferred this call; it stays unanswered, and
+ * the turn that resumes the session decides it again. Parented to the call's `tool_use` entry.
+ */
+export function deferredToolEntry(
+  context: EntryContext,
+  options: { uuid: string; toolUseEntryUuid: string; toolUseId: string; toolName: string; toolInput: Record<string, unknown>; hookName: string },
+): SessionStoreEntry {
+  const entry = chainEntry(context, 'user', options.uuid, options.toolUseEntryUuid);
+  return {
+    ...entry,
+    type: 'attachment',
+    attachment: { type: 'hook_deferred_tool', toolUseID: options.toolUseId, toolName: options.toolName, toolInput: options.toolInput, hookName: options.hookName, hookEvent: 'PreToolUse' },
   };
 }
 

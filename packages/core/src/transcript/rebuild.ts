@@ -40,6 +40,19 @@ export type RebuiltConversation = {
   unansweredToolUses: UnansweredToolUse[];
   /** Role of the last message; `null` when there is none. */
   lastRole: 'user' | 'assistant' | null;
+  /**
+   * The tool call a `defer` decision left pending: the leaf is the CLI's `hook_deferred_tool`
+   * attachment of an unanswered call. Resuming runs it instead of repairing it.
+   */
+  deferredToolUse?: DeferredToolCall;
+};
+
+/** A tool call stopped by a `defer` decision, waiting in the transcript for a later turn. */
+export type DeferredToolCall = UnansweredToolUse & {
+  name: string;
+  input: Record<string, unknown>;
+  /** Uuid of the `hook_deferred_tool` attachment (the leaf). */
+  markerUuid: string;
 };
 
 /** Options of {@link rebuildConversation}. */
@@ -300,10 +313,27 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   }
   flushUser();
   const last = messages.at(-1);
-  return {
+  const rebuilt: RebuiltConversation = {
     messages,
     leafUuid: leaf.uuid,
     unansweredToolUses: unanswered,
     lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
   };
+  const deferred = deferredCallAt(leaf, unanswered, byUuid);
+  if (deferred !== undefined) rebuilt.deferredToolUse = deferred;
+  return rebuilt;
+}
+
+function deferredCallAt(leaf: ChainEntry, unanswered: readonly UnansweredToolUse[], byUuid: ReadonlyMap<string, ChainEntry>): DeferredToolCall | undefined {
+  if (leaf.type !== 'attachment') return undefined;
+  const marker = leaf.attachment as { type?: unknown; toolUseID?: unknown; toolName?: unknown; toolInput?: unknown } | undefined;
+  if (marker?.type !== 'hook_deferred_tool' || typeof marker.toolUseID !== 'string') return undefined;
+  const call = unanswered.find((toolUse) => toolUse.toolUseId === marker.toolUseID);
+  if (call === undefined) return undefined;
+  const block = blocksOf(messageOf(byUuid.get(call.entryUuid)!)?.content).find((candidate) => candidate.type === 'tool_use' && candidate.id === call.toolUseId) as
+    | { name: string; input: unknown }
+    | undefined;
+  if (block === undefined) return undefined;
+  const input = typeof block.input === 'object' && block.input !== null ? (block.input as Record<string, unknown>) : {};
+  return { ...call, name: block.name, input, markerUuid: leaf.uuid };
 }
