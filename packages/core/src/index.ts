@@ -137,6 +137,7 @@ export { CLAUDE_CODE_PRESET_PROMPT, DEFAULT_MODEL, SYSTEM_PROMPT_DYNAMIC_BOUNDAR
 export type { AgentExecutorDependencies, ExecutorLogger } from './executor/agent-executor.js';
 export { AgentExecutor, subagentSubpath } from './executor/agent-executor.js';
 export type { TurnRequest } from './executor/turn-request.js';
+export type { AfterToolDecision, PromptDecision, StopDecision, ToolCallCheck, ToolCallDecision, TurnHooks } from './executor/turn-hooks.js';
 export type { RetryPolicy } from './executor/retry.js';
 export { DEFAULT_RETRY_POLICY } from './executor/retry.js';
 export type { ToolContext, ToolDefinition, ToolOutcome, ToolResultContent, ToolRunner } from './tools/tool-runner.js';
@@ -146,6 +147,10 @@ export { restrictToolRunner } from './tools/restrict-tool-runner.js';
 export { AGENT_TOOL_NAME, createAgentTool, GENERAL_PURPOSE_AGENT } from './agents/agent-tool.js';
 export type { AgentToolOptions } from './agents/agent-tool.js';
 export type { ToolAccess } from './tools/tool-access.js';
+export type { AnyZodRawShape, CreateSdkMcpServerOptions, InferShape, SdkMcpToolDefinition } from './mcp/sdk-tools.js';
+export { createSdkMcpServer, tool } from './mcp/sdk-tools.js';
+export type { ConnectMcpServersOptions, McpConnections } from './mcp/mcp-connections.js';
+export { connectMcpServers } from './mcp/mcp-connections.js';
 export type { BuiltinToolOptions } from './tools/builtin/builtin-tools.js';
 export { BUILTIN_TOOL_NAMES, builtinTools } from './tools/builtin/builtin-tools.js';
 export { WEB_SEARCH_SERVER_TOOL } from './tools/builtin/web-search.js';
