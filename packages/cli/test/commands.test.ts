@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectKeyForPath } from '@sdk/core';
 import type { SessionKey, SessionStoreEntry } from '@sdk/core';
 import { ExitCode } from '../src/exit-codes.js';
 import { openStore } from '../src/store-url.js';
@@ -131,6 +133,20 @@ describe.each(backends)('commands on the %s store', (_name, create) => {
       expect(table.split('\n')[0]).toContain('PROJECT');
     });
 
+    it('lists the project of a directory (--dir), keyed as the official SDK keys it', async () => {
+      const directory = await realpath(tmpdir());
+      const { sessionId, entries } = conversation({ cwd: directory });
+      await seed(store.url, { projectKey: projectKeyForPath(directory), sessionId }, entries);
+      await seed(store.url, { projectKey: 'elsewhere', sessionId: randomUUID() }, conversation().entries);
+      const result = await cli(['list', '--store', store.url, '--dir', tmpdir(), '--json']);
+      expect(JSON.parse(result.stdout).sessions.map((row: { projectKey: string; sessionId: string }) => [row.projectKey, row.sessionId])).toEqual([
+        [projectKeyForPath(directory), sessionId],
+      ]);
+      const both = await cli(['list', '--store', store.url, '--dir', tmpdir(), '--project', 'elsewhere']);
+      expect(both.code).toBe(ExitCode.usage);
+      expect(both.stderr).toContain('give --project or --dir, not both');
+    });
+
     it('says so when there are no sessions', async () => {
       const table = await cli(['list', '--store', store.url]);
       expect(table).toEqual({ code: ExitCode.ok, stdout: '', stderr: 'no sessions\n' });
@@ -183,7 +199,7 @@ describe.each(backends)('commands on the %s store', (_name, create) => {
       const missing = randomUUID();
       const unknown = await cli(['show', missing, '--store', store.url]);
       expect(unknown.code).toBe(ExitCode.notFound);
-      expect(unknown.stderr).toBe(`sdk-sessions: session ${missing} not found in ${store.url.replace(/\?.*/, (query) => query)}\n`);
+      expect(unknown.stderr).toBe(`sdk-sessions: session ${missing} not found in ${store.url}\n`);
       const invalid = await cli(['show', 'not-a-uuid', '--store', store.url]);
       expect(invalid.code).toBe(ExitCode.usage);
       expect(invalid.stderr).toContain('invalid session id "not-a-uuid" (must be a UUID)');

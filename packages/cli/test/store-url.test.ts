@@ -33,10 +33,10 @@ describe('store URLs', () => {
     expect(result.stderr).toContain('file:, memory:, redis:, rediss:');
   });
 
-  it('reports an unreachable Redis with exit code 4', async () => {
-    const result = await cli(['list', '--store', 'redis://127.0.0.1:1/0']);
+  it.each(['redis', 'rediss'])('reports an unreachable %s server with exit code 4', async (scheme) => {
+    const result = await cli(['show', '8c0e4c7e-4c55-4a4e-9a4a-0f6f0f1b2b7e', '--store', `${scheme}://127.0.0.1:1/0`]);
     expect(result.code).toBe(ExitCode.storeUnavailable);
-    expect(result.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0/);
+    expect(result.stderr).toMatch(new RegExp(`^sdk-sessions: cannot reach Redis at ${scheme}://127\\.0\\.0\\.1:1/0: `));
   });
 
   it('never prints a password', async () => {
