@@ -271,7 +271,10 @@ describe('PermissionPolicy updates', () => {
     expect(base.mode).toBe('default');
   });
 
-  it('refuses malformed rules and unknown update types', () => {
+  it('refuses malformed rules, unknown modes and unknown update types', () => {
+    expect(() => policy({ mode: 'yolo' as PermissionMode })).toThrow(/Unknown permission mode "yolo"/);
+    expect(() => policy().withMode('yolo' as PermissionMode)).toThrow(InvalidArgumentError);
+    expect(() => policy().withUpdates([{ type: 'setMode', mode: 'yolo' as PermissionMode, destination: 'session' }])).toThrow(InvalidArgumentError);
     expect(() => policy({ allowedTools: ['Bash(x'] })).toThrow(InvalidArgumentError);
     expect(() => policy().withUpdates([{ type: 'addRules', rules: [{ toolName: 'a b' }], behavior: 'allow', destination: 'session' }])).toThrow(InvalidArgumentError);
     expect(() => policy().withUpdates([{ type: 'grantAll' } as unknown as PermissionUpdate])).toThrow(/Unknown permission update type "grantAll"/);

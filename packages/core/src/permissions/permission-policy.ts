@@ -104,6 +104,8 @@ type PolicyState = {
 
 type Ask = { decisionReason: string; blockedPath?: string; suggestions: PermissionUpdate[] };
 
+const PERMISSION_MODES: ReadonlySet<string> = new Set<PermissionMode>(['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto']);
+
 // The commands acceptEdits approves inside the working directories (official list).
 const FILESYSTEM_COMMANDS = new Set(['mkdir', 'touch', 'rm', 'rmdir', 'mv', 'cp', 'sed']);
 // Paths acceptEdits still asks for: changing them changes how the repository or Claude behave.
@@ -119,8 +121,9 @@ const PROTECTED_SEGMENTS = new Set(['.git', '.claude']);
 export class PermissionPolicy {
   private readonly state: PolicyState;
 
-  /** @throws InvalidArgumentError when a rule in `allowedTools`, `disallowedTools` or `askTools` is malformed. */
+  /** @throws InvalidArgumentError when the mode is unknown or a rule in `allowedTools`, `disallowedTools` or `askTools` is malformed. */
   constructor(options: PermissionPolicyOptions) {
+    assertPermissionMode(options.mode);
     const sourced = (entries: readonly string[] | undefined, behavior: PermissionBehavior, argument: string): SourcedRule[] =>
       (entries ?? []).map((entry) => ({ rule: parsePermissionRule(entry, argument), behavior, source: 'cliArg' }));
     this.state = {
@@ -225,6 +228,7 @@ export class PermissionPolicy {
           break;
         }
         case 'setMode':
+          assertPermissionMode(update.mode);
           mode = update.mode;
           break;
         case 'addDirectories':
@@ -244,6 +248,7 @@ export class PermissionPolicy {
 
   /** A new policy in another permission mode (official `setPermissionMode`). */
   withMode(mode: PermissionMode): PermissionPolicy {
+    assertPermissionMode(mode);
     return PermissionPolicy.fromState({ ...this.state, mode });
   }
 
@@ -331,6 +336,10 @@ function decisionOfAnswer(answer: unknown, input: Record<string, unknown>): Perm
     return { behavior: 'deny', message, interrupt: result.interrupt === true, reason: 'canUseTool' };
   }
   return { behavior: 'deny', message: `canUseTool returned no valid answer (behavior must be "allow" or "deny")`, interrupt: false, reason: 'canUseTool' };
+}
+
+function assertPermissionMode(mode: string): void {
+  if (!PERMISSION_MODES.has(mode)) throw new InvalidArgumentError(`Unknown permission mode "${mode}"`, 'permissionMode');
 }
 
 function normalizedRule(rule: PermissionRuleValue): PermissionRuleValue {
