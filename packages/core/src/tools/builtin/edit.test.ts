@@ -85,6 +85,21 @@ describe('Edit', () => {
     expect(await readFile(crlf, 'utf8')).toBe('alpha\r\nBETA\r\nGAMMA\r\nDELTA\r\n');
   });
 
+  it('keeps a UTF-16LE file with its byte-order mark', async () => {
+    const utf16 = join(cwd, 'utf16.txt');
+    await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('héllo\r\nwörld\r\n', 'utf16le')]));
+    const outcome = await runTool(edit, { file_path: utf16, old_string: 'wörld', new_string: 'welt' }, cwd);
+    expect(outcome.isError).toBeUndefined();
+    expect(await readFile(utf16)).toEqual(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('héllo\r\nwelt\r\n', 'utf16le')]));
+  });
+
+  it('refuses a file with NUL bytes', async () => {
+    const blob = join(cwd, 'blob.dat');
+    await writeFile(blob, Buffer.from('a\0b'));
+    expect(await runTool(edit, { file_path: blob, old_string: 'a', new_string: 'c' }, cwd)).toMatchObject({ isError: true, content: expect.stringContaining('NUL bytes') });
+    expect(await readFile(blob)).toEqual(Buffer.from('a\0b'));
+  });
+
   it('keeps `$` sequences in new_string literal', async () => {
     await runTool(edit, { file_path: path, old_string: 'foo bar', new_string: "$& $' $1" }, cwd);
     expect(await readFile(path, 'utf8')).toContain("\n$& $' $1\n");

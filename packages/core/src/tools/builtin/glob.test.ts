@@ -77,6 +77,12 @@ describe('Glob', () => {
     expect(await runTool(glob, {}, cwd)).toMatchObject({ isError: true, content: expect.stringContaining('pattern') });
   });
 
+  it('stops when the turn is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(runTool(glob, { pattern: '**/*' }, cwd, controller.signal)).rejects.toThrow();
+  });
+
   it('declares a read of the searched directory', () => {
     expect(glob.access?.({ pattern: '*' }, cwd)).toEqual({ kind: 'read', paths: [cwd] });
     expect(glob.access?.({ pattern: '*', path: 'src' }, cwd)).toEqual({ kind: 'read', paths: [join(cwd, 'src')] });

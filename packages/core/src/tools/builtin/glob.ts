@@ -77,6 +77,8 @@ export function globTool(options: GlobToolOptions = {}): ToolDefinition {
         if (context.signal.aborted) throw error;
         return toolFailure(`Glob failed: ${errorMessage(error)}`);
       }
+      // tinyglobby ends an aborted walk with the matches so far instead of rejecting.
+      context.signal.throwIfAborted();
       const timed = await Promise.all(
         matches.map(async (path) => ({ path, mtimeMs: await stat(path).then((entry) => entry.mtimeMs, () => 0) })),
       );

@@ -124,6 +124,12 @@ describe('Grep', () => {
     });
   });
 
+  it('stops when the turn is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(runTool(grep, { pattern: 'foo' }, cwd, controller.signal)).rejects.toThrow();
+  });
+
   it('declares a read of the searched path', () => {
     expect(grep.access?.({ pattern: 'x', path: 'src' }, cwd)).toEqual({ kind: 'read', paths: [join(cwd, 'src')] });
   });

@@ -263,6 +263,8 @@ export function grepTool(options: GrepToolOptions = {}): ToolDefinition {
       throw error;
     }
     const files = singleFile ? [request.root] : await candidateFiles(request, signal);
+    // tinyglobby ends an aborted walk with the files so far instead of rejecting.
+    signal.throwIfAborted();
     const results: FileMatches[] = [];
     for (const path of files) {
       signal.throwIfAborted();
