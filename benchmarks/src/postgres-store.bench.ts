@@ -77,6 +77,32 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
       }
       rows.push(benchRow(`load a ${size}-entry session`, loadSamples, floorSamples, 'floor: SELECT entry::text + JSON.parse'));
     }
+    // The same append without waiting for the WAL flush: what the round trips and the SQL cost alone.
+    const asyncStore = new PostgresSessionStore({ connectionString: pgUrl(), max: 1, options: '-c synchronous_commit=off' }, { schema });
+    try {
+      const key = { projectKey: PROJECT, sessionId: randomUUID() };
+      await asyncStore.append(key, benchEntries(100));
+      let last: string | null = null;
+      const appendSamples: number[] = [];
+      const insertSamples: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        appendSamples.push(
+          ...(await measure(iterations, async () => {
+            const next = benchEntry(100, last);
+            last = next.uuid ?? null;
+            await asyncStore.append(key, [next]);
+          })),
+        );
+        insertSamples.push(
+          ...(await measure(iterations, () =>
+            asyncStore.pool.query(`INSERT INTO ${S}.scratch (entry) VALUES ($1::jsonb)`, [JSON.stringify(benchEntry(100, last))]),
+          )),
+        );
+      }
+      rows.push(benchRow('append 1 entry to a 100-entry session, synchronous_commit off', appendSamples, insertSamples, 'floor: bare INSERT, same setting'));
+    } finally {
+      await asyncStore.close();
+    }
     const listed = quick ? 20 : 100;
     const listProject = `${PROJECT}-list`;
     for (let index = 0; index < listed; index++) await store.append({ projectKey: listProject, sessionId: randomUUID() }, benchEntries(2));
