@@ -127,6 +127,15 @@ describe('Read', () => {
     expect(allowed.structured).toMatchObject({ file: { numLines: 41 } });
   });
 
+  it('streams a line range out of a file too large to load', async () => {
+    const path = join(cwd, 'huge.log');
+    // 11 MB: above the 10 MB ceiling for loading a file whole.
+    await writeFile(path, Array.from({ length: 110_000 }, (_, index) => `entry ${String(index + 1).padStart(6, '0')} ${'.'.repeat(86)}`).join('\n'));
+    const outcome = await runTool(read, { file_path: path, offset: 100_000, limit: 2 }, cwd);
+    expect(textOf(outcome)).toMatch(/^100000\tentry 100000 \.+\n100001\tentry 100001 \.+$/);
+    expect(outcome.structured).toMatchObject({ file: { numLines: 2, startLine: 100_000, totalLines: 110_000 } });
+  });
+
   it('notes NUL bytes in a text file', async () => {
     await writeFile(join(cwd, 'nul.txt'), 'a\0b');
     expect(textOf(await runTool(read, { file_path: join(cwd, 'nul.txt') }, cwd))).toContain('NUL bytes in its first 8 KB');

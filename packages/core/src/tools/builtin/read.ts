@@ -1,4 +1,6 @@
+import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ToolDefinition, ToolOutcome } from '../tool-runner.js';
@@ -126,6 +128,18 @@ async function readPdf(path: string, size: number, pages: string | undefined): P
   };
 }
 
+/** A line range of a file too large to load, streamed; also counts all lines. */
+async function streamLineRange(path: string, startLine: number, count: number): Promise<{ selected: string[]; totalLines: number }> {
+  const selected: string[] = [];
+  let totalLines = 0;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    totalLines += 1;
+    if (totalLines >= startLine && selected.length < count) selected.push(line);
+  }
+  return { selected, totalLines };
+}
+
 async function readHead(path: string, maxBytes: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
@@ -146,26 +160,12 @@ export function readTool(options: ReadToolOptions = {}): ToolDefinition {
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
-  async function readText(path: string, size: number, offset: number | undefined, limit: number | undefined, allowLarge: boolean): Promise<ToolOutcome> {
-    const ranged = offset !== undefined || limit !== undefined;
-    if (size > maxFileBytes && !ranged && !allowLarge) {
-      return toolFailure(
-        `File content (${kilobytes(size)}) exceeds maximum allowed size (${kilobytes(maxFileBytes)}). Use offset and limit parameters to read specific portions of the file, or search for specific content instead of reading the whole file. To read it anyway, call Read again with allow_large: true.`,
-      );
-    }
-    const bytes = size > LARGE_FILE_CEILING_BYTES ? await readHead(path, LARGE_FILE_CEILING_BYTES) : await readFile(path);
-    const decoded = decodeText(bytes);
-    const lines = decoded.text.split('\n');
-    // Line numbers are 1-based; offset 0 means the start, like offset 1.
-    const startLine = Math.max(1, offset ?? 1);
-    const selected = lines.slice(startLine - 1, startLine - 1 + (limit ?? maxLines));
-    const file = { filePath: path, content: selected.join('\n'), numLines: selected.length, startLine, totalLines: lines.length };
-    const structured = { type: 'text', file };
-
-    if (decoded.text === '') return { content: reminder('Warning: the file exists but the contents are empty.'), structured };
+  /** The CLI's text result for a line range: `<n>\t<line>` lines, with notes after them. */
+  function numberedText(path: string, startLine: number, selected: string[], totalLines: number, limit: number | undefined, notes: string[]): ToolOutcome {
+    const structured = { type: 'text', file: { filePath: path, content: selected.join('\n'), numLines: selected.length, startLine, totalLines } };
     if (selected.length === 0) {
       return {
-        content: reminder(`Warning: the file exists but is shorter than the provided offset (${startLine}). The file has ${lines.length} lines.`),
+        content: reminder(`Warning: the file exists but is shorter than the provided offset (${startLine}). The file has ${totalLines} lines.`),
         structured,
       };
     }
@@ -173,18 +173,45 @@ export function readTool(options: ReadToolOptions = {}): ToolDefinition {
       const shown = line.length > maxLineChars ? `${line.slice(0, maxLineChars)}... [line truncated, ${line.length} characters]` : line;
       return `${startLine + index}\t${shown}`;
     });
-    const notes: string[] = [];
     const lastShown = startLine + selected.length - 1;
-    if (limit === undefined && lastShown < lines.length) {
-      notes.push(reminder(`Showing lines ${startLine}-${lastShown} of ${lines.length}. Call Read with offset and limit to read the rest.`));
+    const more =
+      limit === undefined && lastShown < totalLines
+        ? [reminder(`Showing lines ${startLine}-${lastShown} of ${totalLines}. Call Read with offset and limit to read the rest.`)]
+        : [];
+    return { content: [numbered.join('\n'), ...more, ...notes].join('\n\n'), structured };
+  }
+
+  async function readText(path: string, size: number, offset: number | undefined, limit: number | undefined, allowLarge: boolean): Promise<ToolOutcome> {
+    const ranged = offset !== undefined || limit !== undefined;
+    if (size > maxFileBytes && !ranged && !allowLarge) {
+      return toolFailure(
+        `File content (${kilobytes(size)}) exceeds maximum allowed size (${kilobytes(maxFileBytes)}). Use offset and limit parameters to read specific portions of the file, or search for specific content instead of reading the whole file. To read it anyway, call Read again with allow_large: true.`,
+      );
     }
+    // Line numbers are 1-based; offset 0 means the start, like offset 1.
+    const startLine = Math.max(1, offset ?? 1);
+    const count = limit ?? maxLines;
+    if (size > LARGE_FILE_CEILING_BYTES && ranged) {
+      const { selected, totalLines } = await streamLineRange(path, startLine, count);
+      return numberedText(path, startLine, selected, totalLines, limit, []);
+    }
+    const bytes = size > LARGE_FILE_CEILING_BYTES ? await readHead(path, LARGE_FILE_CEILING_BYTES) : await readFile(path);
+    const decoded = decodeText(bytes);
+    const lines = decoded.text.split('\n');
+    if (decoded.text === '') {
+      return {
+        content: reminder('Warning: the file exists but the contents are empty.'),
+        structured: { type: 'text', file: { filePath: path, content: '', numLines: 1, startLine: 1, totalLines: 1 } },
+      };
+    }
+    const notes: string[] = [];
     if (size > LARGE_FILE_CEILING_BYTES) notes.push(reminder(`Only the first ${kilobytes(LARGE_FILE_CEILING_BYTES)} of this file were read.`));
     if (decoded.hasNulBytes) {
       notes.push(
         '[This file has NUL bytes in its first 8 KB: binary data, UTF-16/UTF-32 without a byte-order mark, or text with embedded NULs. Edit and Write will refuse it: change it with a shell command that keeps its encoding.]',
       );
     }
-    return { content: [numbered.join('\n'), ...notes].join('\n\n'), structured };
+    return numberedText(path, startLine, lines.slice(startLine - 1, startLine - 1 + count), lines.length, limit, notes);
   }
 
   return {
