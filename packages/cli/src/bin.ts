@@ -10,6 +10,14 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
+// `sdk-sessions list | head` closes the pipe early: that ends the command, it is not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const confirm = async (question: string): Promise<boolean> => {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {

@@ -67,6 +67,25 @@ describe('store URLs', () => {
     expect(() => registerStoreScheme('Bad Scheme', async () => Promise.reject(new Error('unused')))).toThrow(StoreUrlError);
   });
 
+  it('opens bare file: on the default config folder (CLAUDE_CONFIG_DIR)', async () => {
+    const temp = await tempFileStore();
+    cleanups.push(temp.remove);
+    const previous = process.env.CLAUDE_CONFIG_DIR;
+    process.env.CLAUDE_CONFIG_DIR = temp.root;
+    cleanups.push(async () => {
+      if (previous === undefined) delete process.env.CLAUDE_CONFIG_DIR;
+      else process.env.CLAUDE_CONFIG_DIR = previous;
+    });
+    const { sessionId, entries } = conversation();
+    const opened = await openStore(temp.url);
+    await opened.store.append({ projectKey: 'proj-a', sessionId }, entries);
+    await opened.close();
+    for (const argv of [['list', '--store', 'file:', '--json'], ['list', '--json']]) {
+      const result = await cli(argv);
+      expect(JSON.parse(result.stdout).sessions.map((row: { sessionId: string }) => row.sessionId)).toEqual([sessionId]);
+    }
+  });
+
   it('opens file: URLs on the folder they name', async () => {
     const temp = await tempFileStore();
     cleanups.push(temp.remove);
