@@ -115,6 +115,15 @@ describe('Bash', () => {
     await expectAllGone(pids);
   });
 
+  it('does not let a command run when the turn was aborted before the call', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const started = Date.now();
+    const outcome = await runTool(bash, { command: 'sleep 30' }, cwd, controller.signal);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(outcome).toMatchObject({ isError: true, structured: { interrupted: true } });
+  });
+
   it('kills the whole process tree on timeout', async () => {
     const started = Date.now();
     const outcome = await runTool(bash, { command: PROCESS_TREE, timeout: 1000 }, cwd);

@@ -108,6 +108,7 @@ export function bashTool(options: BashToolOptions = {}): ToolDefinition {
         void stop();
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
       const cleanUp = (): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
