@@ -43,7 +43,10 @@ export type ServerConnectContext = {
 };
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // The HTTP transports' errors carry the status as `code`, often with an empty body as message.
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' && code >= 100 && code <= 599 && !error.message.includes(String(code)) ? `${error.message} (HTTP ${code})` : error.message;
 }
 
 async function listAllTools(client: Client): Promise<Tool[]> {

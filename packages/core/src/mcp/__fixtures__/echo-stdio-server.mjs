@@ -30,6 +30,11 @@ server.registerTool('slow', { description: 'Waits, then answers; reports a cance
   return { content: [{ type: 'text', text: `waited ${ms} ms` }] };
 });
 
+server.registerTool('exit', { description: 'Exits the server process' }, async () => {
+  setTimeout(() => process.exit(0), 10);
+  return { content: [{ type: 'text', text: 'bye' }] };
+});
+
 const transport = new StdioServerTransport();
 await server.connect(transport);
 process.stderr.write('echo-stdio-server: ready\n');
