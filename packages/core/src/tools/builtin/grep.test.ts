@@ -86,6 +86,23 @@ describe('Grep', () => {
     expect(unlimited.structured).toMatchObject({ numLines: 5 });
   });
 
+  it('reports offsets as the CLI does', async () => {
+    const both = await runTool(grep, { pattern: 'foo', head_limit: 1, offset: 1 }, cwd);
+    expect(both).toEqual({
+      content: 'Found 1 file limit: 1, offset: 1\nsrc/x.ts',
+      structured: { mode: 'files_with_matches', filenames: ['src/x.ts'], numFiles: 1, totalFiles: 3, appliedLimit: 1, appliedOffset: 1 },
+    });
+    expect((await runTool(grep, { pattern: 'foo', offset: 1 }, cwd)).content).toBe('Found 2 files offset: 1\nsrc/x.ts\nsrc/sub/y.js');
+    expect(await runTool(grep, { pattern: 'foo', output_mode: 'count', head_limit: 1, offset: 1 }, cwd)).toEqual({
+      content: 'src/sub/y.js:3\n\nFound 5 total occurrences across 3 files. with pagination = limit: 1, offset: 1',
+      structured: { mode: 'count', numFiles: 3, filenames: [], content: 'src/sub/y.js:3', numMatches: 5, appliedLimit: 1, appliedOffset: 1 },
+    });
+    expect(await runTool(grep, { pattern: 'foo', output_mode: 'content', offset: 3 }, cwd)).toEqual({
+      content: 'src/sub/y.js:3:foo--;\nsrc/x.ts:1:const foo = 1;\n\n[Showing results with pagination = offset: 3]',
+      structured: { mode: 'content', numFiles: 0, filenames: [], content: 'src/sub/y.js:3:foo--;\nsrc/x.ts:1:const foo = 1;', numLines: 2, totalLines: 5, appliedOffset: 3 },
+    });
+  });
+
   it('caps output at 250 entries by default', async () => {
     await file('many.txt', 'hit\n'.repeat(300), 1_000_000);
     const outcome = await runTool(grep, { pattern: 'hit', output_mode: 'content', path: 'many.txt' }, cwd);
