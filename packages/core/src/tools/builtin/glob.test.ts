@@ -56,7 +56,7 @@ describe('Glob', () => {
   it('reports no match and caps results with truncated', async () => {
     expect(await runTool(glob, { pattern: '*.zzz' }, cwd)).toMatchObject({ content: 'No files found', structured: { filenames: [], numFiles: 0, truncated: false } });
     const capped = await runTool(globTool({ maxResults: 2 }), { pattern: '**/*' }, cwd);
-    expect(capped.content).toBe('crlf.txt\nsrc/sub/y.js\n(Results are truncated. Consider using a more specific path or pattern.)');
+    expect(capped.content).toBe('crlf.txt\nsrc/sub/y.js\n(Showing 2 of 5 matching files; 3 more are not listed. Narrow the pattern or path to see the rest.)');
     expect(capped.structured).toMatchObject({ numFiles: 2, truncated: true, totalMatches: 5 });
   });
 
@@ -65,6 +65,8 @@ describe('Glob', () => {
     await Promise.all(Array.from({ length: 120 }, (_, index) => writeFile(join(cwd, 'many', `f${index}.md`), '')));
     const outcome = await runTool(glob, { pattern: 'many/*.md' }, cwd);
     expect(outcome.structured).toMatchObject({ numFiles: 100, truncated: true, totalMatches: 120 });
+    // The note the official CLI prints for the same 120 files.
+    expect((outcome.content as string).split('\n').at(-1)).toBe('(Showing 100 of 120 matching files; 20 more are not listed. Narrow the pattern or path to see the rest.)');
   });
 
   it('reports a missing or non-directory path as an error', async () => {

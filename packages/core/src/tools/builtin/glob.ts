@@ -86,7 +86,9 @@ export function globTool(options: GlobToolOptions = {}): ToolDefinition {
       const truncated = timed.length > maxResults;
       const filenames = timed.slice(0, maxResults).map((entry) => displayPath(entry.path, context.cwd));
       const lines = filenames.length === 0 ? ['No files found'] : [...filenames];
-      if (truncated) lines.push('(Results are truncated. Consider using a more specific path or pattern.)');
+      if (truncated) {
+        lines.push(`(Showing ${filenames.length} of ${timed.length} matching files; ${timed.length - filenames.length} more are not listed. Narrow the pattern or path to see the rest.)`);
+      }
       return {
         content: lines.join('\n'),
         structured: {
