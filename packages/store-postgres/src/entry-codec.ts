@@ -33,8 +33,9 @@ export function encodeEntries(entries: readonly SessionStoreEntry[], maxEntryByt
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || typeof entry.type !== 'string') {
       throw new SessionStoreError(`entry ${index} must be an object with a string 'type'; nothing was appended`);
     }
-    if (entry.uuid !== undefined && typeof entry.uuid !== 'string') {
-      throw new SessionStoreError(`entry ${index} has a uuid that is not a string; nothing was appended`);
+    // PostgreSQL text cannot hold NUL, so such a uuid could never be stored or looked up.
+    if (entry.uuid !== undefined && (typeof entry.uuid !== 'string' || entry.uuid.includes('\u0000'))) {
+      throw new SessionStoreError(`entry ${index} has a uuid that is not a string without NUL characters; nothing was appended`);
     }
     let json: string;
     try {

@@ -58,8 +58,9 @@ export type PostgresSessionStoreOptions = {
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
-/** What `lockSession` reads. bigint columns arrive as strings. */
+/** What `transcriptState` reads. bigint columns arrive as strings. */
 type SessionState = {
+  expired: boolean;
   summary: string | null;
   id: string | null;
   length: string | null;
@@ -249,7 +250,7 @@ export class PostgresSessionStore implements ExtendedSessionStore {
       if (copied.length !== count) throw new SessionNotFoundError(`cannot fork session ${source.sessionId}: it was deleted during the fork`);
       const columns = summary === null ? { jsonb: null, text: null } : jsonColumns(summary);
       await run({ text: this.sql.forkFinish, values: [target.projectKey, target.sessionId, columns.jsonb, columns.text, this.ttlMs] });
-    }, this.sql.lockSessionInline(target.projectKey, target.sessionId));
+    }, this.sql.lockAndReadInline(target.projectKey, target.sessionId, '', []));
   }
 
   /** Makes the session with all its transcripts expire `ttlMs` from now; `null` removes the expiry. */
@@ -318,7 +319,7 @@ export class PostgresSessionStore implements ExtendedSessionStore {
   ): Promise<AppendResult> {
     const main = key.subpath === undefined;
     const uuids = encoded.flatMap((entry) => (entry.uuid === null ? [] : [entry.uuid]));
-    const lock = this.sql.lockSessionInline(key.projectKey, key.sessionId);
+    const lock = this.sql.lockAndReadInline(key.projectKey, key.sessionId, key.subpath ?? '', uuids);
     return this.connection.transaction(main ? 'append' : 'append (subkey)', async (run, discard, locked) => {
       const state = await this.lockedState(run, key, key.subpath ?? '', uuids, locked);
       if (condition.lease) await this.assertCurrentLease(run, condition.lease);
@@ -377,25 +378,22 @@ export class PostgresSessionStore implements ExtendedSessionStore {
   }
 
   /**
-   * Finishes taking the session's row lock (`locked`: the rows of the lock statement sent with
-   * `BEGIN`), creating the row when missing and replacing it when expired (an expired session is
-   * absent: a write starts it afresh), and returns the state of the transcript at `subpath`.
+   * The state of the transcript at `subpath` under the session's row lock. `locked` holds the rows of
+   * the lock-and-read statements sent with `BEGIN`; a missing row is created and an expired one
+   * replaced (an expired session is absent: a write starts it afresh).
    */
   private async lockedState(run: Transaction, key: SessionRef, subpath: string, uuids: string[], locked: QueryResultRow[]): Promise<SessionState> {
     const ref = [key.projectKey, key.sessionId];
-    let rows = locked;
+    let state = locked[0] as SessionState | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const row = rows[0] as { expired: boolean } | undefined;
-      if (row !== undefined && !row.expired) {
-        const [state] = await run<SessionState>({ text: this.sql.transcriptState, values: [...ref, subpath, uuids] });
-        if (state !== undefined) return state;
-      }
-      if (row !== undefined) await run({ text: this.sql.deleteSession, values: ref });
+      if (state !== undefined && !state.expired) return state;
+      if (state !== undefined) await run({ text: this.sql.deleteSession, values: ref });
       const created = await run({ text: this.sql.createSession, values: ref });
       // Inserted by this transaction: nobody else can see or lock it until commit.
-      if (created.length === 1) return { summary: null, id: null, length: null, last_uuid: null, last_boundary: null, existing: null };
-      // Another writer created it first (this insert waited for its commit): lock theirs.
-      rows = await run({ text: this.sql.lockSession, values: ref });
+      if (created.length === 1) return { expired: false, summary: null, id: null, length: null, last_uuid: null, last_boundary: null, existing: null };
+      // Another writer created it first (this insert waited for its commit): lock theirs, then read.
+      await run({ text: this.sql.lockSession, values: ref });
+      [state] = await run<SessionState>({ text: this.sql.transcriptState, values: [...ref, subpath, uuids] });
     }
     throw new SessionStoreError(`session ${key.sessionId} kept being created and deleted concurrently; try again`);
   }

@@ -21,31 +21,34 @@ export function statements(schema: string) {
   const leases = tableName(schema, 'leases');
   const leaseTokens = tableName(schema, 'lease_tokens');
   const transcriptOf = `JOIN ${transcripts} t ON t.project_key = s.project_key AND t.session_id = s.session_id`;
-  return {
-    /**
-     * Locks the session row: every writer of the session queues here. Values inlined (keys are
-     * validated to letters, digits, `-`, `_`, `.`, `/`, and escaped besides) so that the lock can
-     * travel with `BEGIN` in one round trip.
-     */
-    lockSessionInline: (projectKey: string, sessionId: string): string =>
-      `SELECT s.expires_at IS NOT NULL AND s.expires_at <= clock_timestamp() AS expired FROM ${sessions} s
-       WHERE s.project_key = ${pg.escapeLiteral(projectKey)} AND s.session_id = ${pg.escapeLiteral(sessionId)} FOR UPDATE`,
-    lockSession: `
-      SELECT s.expires_at IS NOT NULL AND s.expires_at <= clock_timestamp() AS expired FROM ${sessions} s
-      WHERE s.project_key = $1 AND s.session_id = $2 FOR UPDATE`,
-    /**
-     * What a write checks, read after the lock is held: a statement that waited for the lock would
-     * otherwise see the joined rows as they were before the previous holder committed.
-     */
-    transcriptState: `
-      SELECT coalesce(s.summary::text, s.summary_text) AS summary,
+  /** Every writer of a session queues on this row lock; writers of other sessions never wait. */
+  const lockOf = (projectKey: string, sessionId: string): string =>
+    `SELECT 1 FROM ${sessions} WHERE project_key = ${projectKey} AND session_id = ${sessionId} FOR UPDATE`;
+  /**
+   * What a write checks, as its own statement after the lock is held: a statement that waited for
+   * the lock would see joined rows as they were before the previous holder committed.
+   */
+  const stateOf = (projectKey: string, sessionId: string, subpath: string, uuids: string): string => `
+      SELECT s.expires_at IS NOT NULL AND s.expires_at <= clock_timestamp() AS expired,
+             coalesce(s.summary::text, s.summary_text) AS summary,
              t.id, t.length, t.last_uuid, t.last_boundary,
-             CASE WHEN t.id IS NULL OR cardinality($4::text[]) = 0 THEN NULL ELSE
-               (SELECT array_agg(e.uuid) FROM ${entries} e WHERE e.transcript_id = t.id AND e.uuid = ANY($4::text[]))
+             CASE WHEN t.id IS NULL OR cardinality(${uuids}) = 0 THEN NULL ELSE
+               (SELECT array_agg(e.uuid) FROM ${entries} e WHERE e.transcript_id = t.id AND e.uuid = ANY(${uuids}))
              END AS existing
       FROM ${sessions} s
-      LEFT JOIN ${transcripts} t ON t.project_key = s.project_key AND t.session_id = s.session_id AND t.subpath = $3
-      WHERE s.project_key = $1 AND s.session_id = $2`,
+      LEFT JOIN ${transcripts} t ON t.project_key = s.project_key AND t.session_id = s.session_id AND t.subpath = ${subpath}
+      WHERE s.project_key = ${projectKey} AND s.session_id = ${sessionId}`;
+  return {
+    /** Locks the session row (values inlined, see `literal`). */
+    lockSessionInline: (projectKey: string, sessionId: string): string => lockOf(literal(projectKey), literal(sessionId)),
+    /**
+     * Locks the session row and reads the transcript's state, with values inlined (see
+     * `literal`) so both travel with `BEGIN` in one round trip.
+     */
+    lockAndReadInline: (projectKey: string, sessionId: string, subpath: string, uuids: readonly string[]): string =>
+      `${lockOf(literal(projectKey), literal(sessionId))}; ${stateOf(literal(projectKey), literal(sessionId), literal(subpath), textArray(uuids))}`,
+    lockSession: lockOf('$1', '$2'),
+    transcriptState: stateOf('$1', '$2', '$3', '$4::text[]'),
     createSession: `INSERT INTO ${sessions} (project_key, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS created`,
     deleteSession: `DELETE FROM ${sessions} WHERE project_key = $1 AND session_id = $2`,
     /** Writes a batch: transcript state, the entries numbered from $7, then the session row. */
@@ -148,3 +151,17 @@ export function statements(schema: string) {
 
 /** The statements of one schema. */
 export type Statements = ReturnType<typeof statements>;
+
+/**
+ * Values inlined into statement text, for the statements sent with `BEGIN` in one round trip (the
+ * simple query protocol that allows several statements takes no parameters). Keys are validated
+ * before (letters, digits, `-`, `_`, `.`, `/`), uuids are checked free of NUL, and every value is
+ * escaped with node-postgres's `escapeLiteral` besides.
+ */
+function literal(value: string): string {
+  return pg.escapeLiteral(value);
+}
+
+function textArray(values: readonly string[]): string {
+  return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(literal).join(', ')}]::text[]`;
+}
