@@ -3,7 +3,7 @@ import { UsageError } from './cli-errors.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { OpenedStore } from './opened-store.js';
-import { openStore } from './store-url.js';
+import { openStore } from './open-store.js';
 
 /** Option values as `parseArgs` returns them. */
 export type OptionValues = Readonly<Record<string, string | boolean | Array<string | boolean> | undefined>>;

@@ -40,10 +40,10 @@ export function redactStoreUrl(text: string): string {
 }
 
 /**
- * Parses a store URL and opens the store of its scheme. Rejects with `StoreUrlError` (exit code 2)
+ * Parses a store URL and finds the factory of its scheme. Throws `StoreUrlError` (exit code 2)
  * when the text is not a URL or its scheme is not registered.
  */
-export async function openStore(text: string): Promise<OpenedStore> {
+export function resolveStoreUrl(text: string): { factory: StoreFactory; url: URL } {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     throw new StoreUrlError(`invalid store URL ${JSON.stringify(redactStoreUrl(text))}: expected ${expected()}`);
@@ -58,7 +58,7 @@ export async function openStore(text: string): Promise<OpenedStore> {
   } catch {
     throw new StoreUrlError(`invalid store URL ${JSON.stringify(redactStoreUrl(text))}: expected ${expected()}`);
   }
-  return factory(url, text);
+  return { factory, url };
 }
 
 function expected(): string {

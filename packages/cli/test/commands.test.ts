@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectKeyForPath } from '@sdk/core';
 import type { SessionKey, SessionStoreEntry } from '@sdk/core';
 import { ExitCode } from '../src/exit-codes.js';
-import { openStore } from '../src/store-url.js';
+import { openStore } from '../src/open-store.js';
 import { cli, conversation, conversationCost, tempFileStore, tempRedisStore } from './helpers.js';
 
 const ROW_KEYS = [
@@ -57,7 +57,6 @@ describe.each(backends)('commands on the %s store', (_name, create) => {
   let store: TempStore;
   let cleanups: Array<() => Promise<void>>;
   beforeEach(async () => {
-    await cli(['--help']); // registers the built-in schemes before seeding
     store = await create();
     cleanups = [store.remove];
   });

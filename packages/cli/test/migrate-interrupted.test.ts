@@ -7,9 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStoreEntry } from '@sdk/core';
 import { ExitCode } from '../src/exit-codes.js';
-import { openStore } from '../src/store-url.js';
+import { openStore } from '../src/open-store.js';
 import type { OpenedStore } from '../src/opened-store.js';
-import { cli, conversation, tempFileStore, tempRedisStore } from './helpers.js';
+import { conversation, tempFileStore, tempRedisStore } from './helpers.js';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(PACKAGE, 'dist', 'bin.js');
@@ -78,7 +78,6 @@ describe('migrating 1,000 sessions, killed midway and resumed', { timeout: 300_0
 
   beforeAll(async () => {
     await promisify(execFile)('pnpm', ['--filter', '@sdk/cli', 'build'], { cwd: PACKAGE });
-    await cli(['--help']);
     fileStore = await tempFileStore();
     cleanups.push(fileStore.remove);
     // Written as Claude Code writes them: one JSONL file per session in the project's folder.
@@ -96,7 +95,7 @@ describe('migrating 1,000 sessions, killed midway and resumed', { timeout: 300_0
       }
       sources.push(session);
     }
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });

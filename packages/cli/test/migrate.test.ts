@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionKey, SessionStoreEntry } from '@sdk/core';
 import { ExitCode } from '../src/exit-codes.js';
 import { run } from '../src/main.js';
-import { openStore } from '../src/store-url.js';
+import { openStore } from '../src/open-store.js';
 import { cli, conversation, tempFileStore, tempRedisStore } from './helpers.js';
 
 async function withOpened<T>(url: string, use: (store: Awaited<ReturnType<typeof openStore>>['store']) => Promise<T>): Promise<T> {
@@ -24,7 +24,6 @@ describe('migrate', () => {
   const sessions: Array<{ key: SessionKey; entries: SessionStoreEntry[] }> = [];
 
   beforeEach(async () => {
-    await cli(['--help']);
     source = await tempFileStore();
     destination = tempRedisStore();
     sessions.length = 0;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { ExitCode } from '../src/exit-codes.js';
-import { openStore, redactStoreUrl, registerStoreScheme } from '../src/store-url.js';
+import { redactStoreUrl, registerStoreScheme } from '../src/store-url.js';
+import { openStore } from '../src/open-store.js';
 import { StoreUrlError } from '../src/cli-errors.js';
 import { cli, conversation, tempFileStore } from './helpers.js';
 
@@ -90,7 +91,6 @@ describe('store URLs', () => {
     const temp = await tempFileStore();
     cleanups.push(temp.remove);
     const { sessionId, entries } = conversation();
-    await cli(['--help']); // registers the built-in schemes
     const opened = await openStore(temp.url);
     try {
       await opened.store.append({ projectKey: 'proj-a', sessionId }, entries);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionStoreEntry } from '@sdk/core';
 import { ExitCode } from '../src/exit-codes.js';
 import { run } from '../src/main.js';
-import { openStore } from '../src/store-url.js';
+import { openStore } from '../src/open-store.js';
 import type { OpenedStore } from '../src/opened-store.js';
 import { cli, conversation, tempFileStore, tempRedisStore } from './helpers.js';
 
@@ -27,7 +27,6 @@ describe.each(backends)('tail on the %s store', (_name, create) => {
   });
 
   async function seeded(): Promise<{ url: string; opened: OpenedStore; sessionId: string; entries: SessionStoreEntry[] }> {
-    await cli(['--help']);
     const store = await create();
     cleanups.push(store.remove);
     const opened = await openStore(store.url);
