@@ -52,15 +52,15 @@ export class PostgresConnection {
    * `discard()` (an outcome that must leave no trace, such as an append with nothing to write); rolls
    * back when it throws.
    *
-   * `first`, a statement without parameters (its values inlined as escaped literals), is sent with
-   * `BEGIN` in the same round trip; `body` gets its rows.
+   * `first`, statements without parameters (their values inlined as escaped literals), are sent
+   * with `BEGIN` in the same round trip; `body` gets their rows, one array per statement.
    *
    * A client whose statement failed is discarded, not returned to the pool: after a timeout its
    * statement may still run, and closing the connection makes the server abort the transaction.
    */
   async transaction<T>(
     operation: string,
-    body: (run: Transaction, discard: () => void, firstRows: QueryResultRow[]) => Promise<T>,
+    body: (run: Transaction, discard: () => void, firstResults: QueryResultRow[][]) => Promise<T>,
     first?: string,
   ): Promise<T> {
     let client: PoolClient;
@@ -70,26 +70,28 @@ export class PostgresConnection {
       throw toStoreError(error, operation, this.schema);
     }
     let broken: Error | undefined;
-    const send = async (statement: Statement): Promise<QueryResultRow[]> => {
+    const sendAll = async (statement: Statement): Promise<QueryResultRow[][]> => {
       try {
-        // Several statements in one text come back as one result each; the last one is wanted.
+        // Several statements in one text come back as one result each.
         const result = (await client.query<QueryResultRow>(this.config(statement))) as QueryResult<QueryResultRow> | Array<QueryResult<QueryResultRow>>;
-        return (Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [];
+        return Array.isArray(result) ? result.map((each) => each.rows) : [result.rows];
       } catch (error) {
         broken = error instanceof Error ? error : new Error(String(error));
         throw toStoreError(error, operation, this.schema);
       }
     };
+    const send = async (statement: Statement): Promise<QueryResultRow[]> => (await sendAll(statement))[0] ?? [];
     const run = send as Transaction;
     try {
-      const firstRows = await send({ text: first === undefined ? 'BEGIN' : `BEGIN; ${first}` });
+      const firstResults = await sendAll({ text: first === undefined ? 'BEGIN' : `BEGIN; ${first}` });
       let discarded = false;
       const outcome = await body(
         run,
         () => {
           discarded = true;
         },
-        first === undefined ? [] : firstRows,
+        // The first result is BEGIN's.
+        firstResults.slice(1),
       );
       await send({ text: discarded ? 'ROLLBACK' : 'COMMIT' });
       return outcome;

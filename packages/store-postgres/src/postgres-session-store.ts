@@ -220,7 +220,7 @@ export class PostgresSessionStore implements ExtendedSessionStore {
     assertValidSessionId(targetSessionId);
     if (targetSessionId === source.sessionId) throw new SessionConflictError('a session cannot be forked onto itself');
     const target: SessionRef = { projectKey: source.projectKey, sessionId: targetSessionId };
-    await this.connection.transaction('fork', async (run, _discard, locked) => {
+    await this.connection.transaction('fork', async (run, _discard, [, locked = []]) => {
       const state = await this.lockedState(run, target, '', [], locked);
       if (state.id !== null) throw new SessionConflictError(`cannot fork onto session ${targetSessionId}: it already exists`);
       const [from] = await run<{ id: string; length: string; last_uuid: string | null; last_boundary: string | null; summary: string | null; upto: string | null }>({
@@ -250,7 +250,7 @@ export class PostgresSessionStore implements ExtendedSessionStore {
       if (copied.length !== count) throw new SessionNotFoundError(`cannot fork session ${source.sessionId}: it was deleted during the fork`);
       const columns = summary === null ? { jsonb: null, text: null } : jsonColumns(summary);
       await run({ text: this.sql.forkFinish, values: [target.projectKey, target.sessionId, columns.jsonb, columns.text, this.ttlMs] });
-    }, this.sql.lockAndReadInline(target.projectKey, target.sessionId, '', []));
+    }, this.sql.lockAndReadInline(target.projectKey, target.sessionId, '', [], false));
   }
 
   /** Makes the session with all its transcripts expire `ttlMs` from now; `null` removes the expiry. */
@@ -319,10 +319,11 @@ export class PostgresSessionStore implements ExtendedSessionStore {
   ): Promise<AppendResult> {
     const main = key.subpath === undefined;
     const uuids = encoded.flatMap((entry) => (entry.uuid === null ? [] : [entry.uuid]));
-    const lock = this.sql.lockAndReadInline(key.projectKey, key.sessionId, key.subpath ?? '', uuids);
-    return this.connection.transaction(main ? 'append' : 'append (subkey)', async (run, discard, locked) => {
+    const lease = condition.lease;
+    const lock = this.sql.lockAndReadInline(key.projectKey, key.sessionId, key.subpath ?? '', uuids, lease !== undefined);
+    return this.connection.transaction(main ? 'append' : 'append (subkey)', async (run, discard, [, locked = [], leases = []]) => {
       const state = await this.lockedState(run, key, key.subpath ?? '', uuids, locked);
-      if (condition.lease) await this.assertCurrentLease(run, condition.lease);
+      if (lease) assertCurrentLease(lease, leases[0] as LeaseRow | undefined);
       const length = Number(state.length ?? 0);
       const lastUuid = state.last_uuid;
       assertCondition(key, condition, length, lastUuid);
@@ -397,12 +398,11 @@ export class PostgresSessionStore implements ExtendedSessionStore {
     }
     throw new SessionStoreError(`session ${key.sessionId} kept being created and deleted concurrently; try again`);
   }
+}
 
-  /** Refuses the write unless `lease` is the session's live lease, which stays locked until commit. */
-  private async assertCurrentLease(run: Transaction, lease: SessionLease): Promise<void> {
-    const [current] = await run<LeaseRow>({ text: this.sql.readLeaseForShare, values: [lease.key.projectKey, lease.key.sessionId] });
-    if (current === undefined || Number(current.token) !== lease.token || !current.live) throw leaseError(lease, current);
-  }
+/** Refuses the write unless `lease` is `current`, the session's live lease (locked until commit). */
+function assertCurrentLease(lease: SessionLease, current: LeaseRow | undefined): void {
+  if (current === undefined || Number(current.token) !== lease.token || !current.live) throw leaseError(lease, current);
 }
 
 function assertCondition(key: SessionKey, condition: AppendCondition, length: number, lastUuid: string | null): void {

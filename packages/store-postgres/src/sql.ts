@@ -21,6 +21,13 @@ export function statements(schema: string) {
   const leases = tableName(schema, 'leases');
   const leaseTokens = tableName(schema, 'lease_tokens');
   const transcriptOf = `JOIN ${transcripts} t ON t.project_key = s.project_key AND t.session_id = s.session_id`;
+  /**
+   * A session's lease and whether it is live; with `FOR SHARE` it stays locked until the transaction
+   * ends, so a takeover waits for the write it would fence.
+   */
+  const leaseOf = (projectKey: string, sessionId: string, lock: '' | 'FOR SHARE'): string =>
+    `SELECT holder, token, ${epochMs('expires_at')} AS expires_at, expires_at > clock_timestamp() AS live FROM ${leases}
+     WHERE project_key = ${projectKey} AND session_id = ${sessionId} ${lock}`;
   /** Every writer of a session queues on this row lock; writers of other sessions never wait. */
   const lockOf = (projectKey: string, sessionId: string): string =>
     `SELECT 1 FROM ${sessions} WHERE project_key = ${projectKey} AND session_id = ${sessionId} FOR UPDATE`;
@@ -45,8 +52,12 @@ export function statements(schema: string) {
      * Locks the session row and reads the transcript's state, with values inlined (see
      * `literal`) so both travel with `BEGIN` in one round trip.
      */
-    lockAndReadInline: (projectKey: string, sessionId: string, subpath: string, uuids: readonly string[]): string =>
-      `${lockOf(literal(projectKey), literal(sessionId))}; ${stateOf(literal(projectKey), literal(sessionId), literal(subpath), textArray(uuids))}`,
+    lockAndReadInline: (projectKey: string, sessionId: string, subpath: string, uuids: readonly string[], withLease: boolean): string =>
+      [
+        lockOf(literal(projectKey), literal(sessionId)),
+        stateOf(literal(projectKey), literal(sessionId), literal(subpath), textArray(uuids)),
+        ...(withLease ? [leaseOf(literal(projectKey), literal(sessionId), 'FOR SHARE')] : []),
+      ].join('; '),
     lockSession: lockOf('$1', '$2'),
     transcriptState: stateOf('$1', '$2', '$3', '$4::text[]'),
     createSession: `INSERT INTO ${sessions} (project_key, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS created`,
@@ -137,9 +148,7 @@ export function statements(schema: string) {
         WHERE l.expires_at <= clock_timestamp()
       RETURNING l.token, ${epochMs('l.expires_at')} AS expires_at`,
     /** The current lease of a session and whether it is live. */
-    readLease: `SELECT holder, token, ${epochMs('expires_at')} AS expires_at, expires_at > clock_timestamp() AS live FROM ${leases} WHERE project_key = $1 AND session_id = $2`,
-    /** The same, locked until the transaction ends: a takeover waits for the write it would fence. */
-    readLeaseForShare: `SELECT holder, token, ${epochMs('expires_at')} AS expires_at, expires_at > clock_timestamp() AS live FROM ${leases} WHERE project_key = $1 AND session_id = $2 FOR SHARE`,
+    readLease: leaseOf('$1', '$2', ''),
     renewLease: `
       UPDATE ${leases} SET expires_at = clock_timestamp() + $4::bigint * interval '1 millisecond'
       WHERE project_key = $1 AND session_id = $2 AND token = $3 AND expires_at > clock_timestamp()
