@@ -326,7 +326,6 @@ export class PostgresSessionStore implements ExtendedSessionStore {
       if (lease) assertCurrentLease(lease, leases[0] as LeaseRow | undefined);
       const length = Number(state.length ?? 0);
       const lastUuid = state.last_uuid;
-      assertCondition(key, condition, length, lastUuid);
       // Skip uuids stored already, and repeats within the batch.
       const seen = new Set(state.existing ?? []);
       const fresh: number[] = [];
@@ -337,6 +336,9 @@ export class PostgresSessionStore implements ExtendedSessionStore {
         }
         fresh.push(index);
       });
+      // A batch stored whole is a retry that landed: report it as such, whatever the length is now
+      // (as the Redis store does). Otherwise the condition decides.
+      if (fresh.length > 0 || entries.length === 0) assertCondition(key, condition, length, lastUuid);
       if (fresh.length === 0) {
         discard();
         return { appended: 0, skipped: entries.length, length };

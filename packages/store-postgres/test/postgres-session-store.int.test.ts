@@ -77,6 +77,17 @@ describe('PostgresSessionStore', () => {
     expect(summary.rows[0]?.first).toBe("'); DROP TABLE entries; --");
   });
 
+  it('a retried appendIf whose batch landed already reports it skipped, not as a conflict', async () => {
+    const store = new PostgresSessionStore({ pool }, { schema });
+    const key = newKey();
+    const batch = [message('one'), message('two')];
+    expect(await store.appendIf(key, batch, { expectedLength: 0 })).toEqual({ appended: 2, skipped: 0, length: 2 });
+    expect(await store.appendIf(key, batch, { expectedLength: 0 })).toEqual({ appended: 0, skipped: 2, length: 2 });
+    // A batch with anything new is still held to its condition.
+    await expect(store.appendIf(key, [...batch, message('three')], { expectedLength: 0 })).rejects.toBeInstanceOf(SessionConflictError);
+    expect(await store.load(key)).toHaveLength(2);
+  });
+
   it('refuses an entry over maxEntryBytes before writing anything', async () => {
     const store = new PostgresSessionStore({ pool }, { schema, maxEntryBytes: 1000 });
     const key = newKey();
