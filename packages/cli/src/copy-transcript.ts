@@ -1,4 +1,4 @@
-import { SessionConflictError } from '@sdk/core';
+import { SessionConflictError, supportsIdempotentAppend } from '@sdk/core';
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@sdk/core';
 
 /** What {@link copyTranscript} did. */
@@ -53,8 +53,8 @@ function withoutRepeatedUuids(entries: readonly SessionStoreEntry[]): SessionSto
  * copy got. Its entries must be a prefix of the source (appends are atomic per batch, so an
  * interrupted copy leaves a prefix); the rest is appended in order, in batches. A destination that
  * already holds everything is left untouched, so running a copy twice writes nothing the second
- * time. A source that repeats a uuid is compared as the destination stores it when it skips
- * known uuids (every `@sdk` store does).
+ * time. A source that repeats a uuid is compared as the destination stores it: without the
+ * repeats when the destination declares idempotent appends (every `@sdk` store does), else as is.
  *
  * Rejects with `SessionConflictError` when the destination holds something else: it is never
  * overwritten.
@@ -66,7 +66,9 @@ export async function copyTranscript(
   batchSize: number,
 ): Promise<CopyResult> {
   const present = (await destination.load(key)) ?? [];
-  const target = [source, withoutRepeatedUuids(source)].find((candidate) => isPrefix(present, candidate));
+  const deduplicated = withoutRepeatedUuids(source);
+  const candidates = supportsIdempotentAppend(destination) ? [deduplicated, source] : [source, deduplicated];
+  const target = candidates.find((candidate) => isPrefix(present, candidate));
   if (target === undefined) {
     const where = `${key.projectKey}/${key.sessionId}${key.subpath === undefined ? '' : `/${key.subpath}`}`;
     throw new SessionConflictError(
