@@ -105,16 +105,18 @@ export const forkSession: SessionFunctions['forkSession'] = (sessionId, options)
 /** Copies a session from the default store into another store (official `importSessionToStore`). */
 export const importSessionToStore: SessionFunctions['importSessionToStore'] = (sessionId, store, options) => sessions.importSessionToStore(sessionId, store, options);
 
-export { AbortError, foldSessionSummary, HOOK_EVENTS, SYSTEM_PROMPT_DYNAMIC_BOUNDARY } from '@sdk/core';
+export { AbortError, createSdkMcpServer, foldSessionSummary, HOOK_EVENTS, SYSTEM_PROMPT_DYNAMIC_BOUNDARY, tool } from '@sdk/core';
 export { InMemorySessionStore } from '@sdk/store-memory';
 export type {
   AccountInfo,
   AgentDefinition,
   AgentInfo,
+  AnyZodRawShape,
   ApiKeySource,
   AsyncHookJSONOutput,
   BaseHookInput,
   CanUseTool,
+  CreateSdkMcpServerOptions,
   EffortLevel,
   ElicitationRequest,
   ElicitationResult,
@@ -129,6 +131,7 @@ export type {
   HookInput,
   HookJSONOutput,
   ImportSessionToStoreOptions,
+  InferShape,
   JsonSchemaOutputFormat,
   ListSessionsOptions,
   ListSubagentsOptions,
@@ -158,6 +161,8 @@ export type {
   RewindFilesResult,
   SandboxSettings,
   SdkBeta,
+  SdkMcpToolDefinition,
+  SDKDeferredToolUse,
   SDKAPIRetryMessage,
   SDKAssistantMessage,
   SDKAssistantMessageError,

@@ -87,7 +87,7 @@ export type SDKSystemMessage = {
   claude_code_version: string;
   cwd: string;
   tools: string[];
-  mcp_servers: { name: string; status: string }[];
+  mcp_servers: { name: string; status: string; source?: string }[];
   model: string;
   permissionMode: PermissionMode;
   slash_commands: string[];

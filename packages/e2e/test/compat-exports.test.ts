@@ -23,9 +23,6 @@ const NOT_YET_EXPORTED = [
   // Sessions.
   'archiveSession',
   'unarchiveSession',
-  // In-process MCP tools.
-  'createSdkMcpServer',
-  'tool',
   // Settings resolution.
   'filterEscalatingDefaultMode',
   'matchDeniedModels',

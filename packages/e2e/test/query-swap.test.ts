@@ -1,9 +1,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError as OfficialAbortError, query as officialQuery } from '@anthropic-ai/claude-agent-sdk';
-import { AbortError as CompatAbortError, query as compatQuery } from '@sdk/compat';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
+import { readFile } from 'node:fs/promises';
+import {
+  AbortError as OfficialAbortError,
+  createSdkMcpServer as officialCreateSdkMcpServer,
+  listSessions as officialListSessions,
+  query as officialQuery,
+  tool as officialTool,
+} from '@anthropic-ai/claude-agent-sdk';
+import {
+  AbortError as CompatAbortError,
+  createSdkMcpServer as compatCreateSdkMcpServer,
+  listSessions as compatListSessions,
+  query as compatQuery,
+  tool as compatTool,
+} from '@sdk/compat';
+import { z } from 'zod';
+import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator, type RecordedRequest } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, messageRequests, type Turn } from './support/query-harness.js';
 
@@ -23,7 +37,7 @@ type QueryLike = (params: { prompt: string | AsyncIterable<never>; options?: Rec
 /** A program under test: it gets a `query` and the options every call must pass. */
 type Program = (query: QueryLike, base: Record<string, unknown>) => Promise<AnyMessage[]>;
 
-type Run = { messages: AnyMessage[]; conversations: Turn[][] };
+type Run = { messages: AnyMessage[]; conversations: Turn[][]; requests: RecordedRequest[] };
 
 const MODEL = 'claude-sonnet-4-6';
 /** The fields the official `SDKResultSuccess` declares as required. */
@@ -70,7 +84,7 @@ async function runWith(query: QueryLike, program: Program): Promise<Run> {
     DISABLE_AUTOUPDATER: '1',
   };
   const messages = await program(query, { env, cwd: home, model: MODEL });
-  return { messages, conversations: messageRequests(emulator.requests).map(conversationOf) };
+  return { messages, conversations: messageRequests(emulator.requests).map(conversationOf), requests: [...emulator.requests] };
 }
 
 async function swap(program: Program): Promise<{ official: Run; ours: Run }> {
@@ -286,6 +300,104 @@ describe('swap: structured output', () => {
     expectSameShape(runs);
     const rejection = (run: Run): unknown => (run.messages.filter((message) => message.type === 'user')[1]!.message as { content: unknown[] }).content[0];
     expect(rejection(runs.ours)).toMatchObject({ is_error: true, content: (rejection(runs.official) as { content: string }).content });
+  });
+});
+
+describe('swap: tools, hooks and permissions', () => {
+  const toolResults = (run: Run, requestIndex: number): Array<{ content: unknown; is_error?: boolean }> => {
+    const request = messageRequests(run.requests)[requestIndex]!;
+    const last = request.messages.at(-1)!;
+    return (Array.isArray(last.content) ? last.content : []).filter((block: { type: string }) => block.type === 'tool_result') as Array<{ content: unknown; is_error?: boolean }>;
+  };
+  // The CLI appends <system-reminder> blocks to tool results; they are not the tool's output.
+  const text = (content: unknown): string =>
+    (typeof content === 'string' ? content : (content as Array<{ type: string; text?: string }>).map((block) => block.text ?? '').join(''))
+      .replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
+      .trim();
+
+  it('custom tools through createSdkMcpServer, pre-approved with allowedTools', async () => {
+    const runs = await swap(async (query, base) => {
+      const sdk = query === (compatQuery as unknown) ? { tool: compatTool, createSdkMcpServer: compatCreateSdkMcpServer } : { tool: officialTool, createSdkMcpServer: officialCreateSdkMcpServer };
+      const add = sdk.tool('add', 'Adds two numbers', { a: z.number(), b: z.number() }, async ({ a, b }) => ({ content: [{ type: 'text' as const, text: String(a + b) }] }));
+      const calc = sdk.createSdkMcpServer({ name: 'calc', version: '1.0.0', tools: [add] });
+      emulator.enqueue(toolUseReply('mcp__calc__add', { a: 2, b: 3 }));
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'Add 2 and 3.', options: { ...base, mcpServers: { calc }, allowedTools: ['mcp__calc__add'] } }), messages);
+      return messages;
+    });
+    expectSameShape(runs);
+    for (const run of [runs.official, runs.ours]) {
+      const init = run.messages[0]!;
+      expect(init.tools).toContain('mcp__calc__add');
+      expect(init.mcp_servers).toEqual([{ name: 'calc', status: 'connected', source: 'sdk' }]);
+      expect(toolResults(run, 1).map((block) => text(block.content))).toEqual(['5']);
+    }
+  });
+
+  it('a PreToolUse hook denies a call; the model sees the reason', async () => {
+    const runs = await swap(async (query, base) => {
+      emulator.enqueue(toolUseReply('Bash', { command: 'rm -rf build', description: 'Clean' }));
+      const hooks = {
+        PreToolUse: [
+          {
+            matcher: 'Bash',
+            hooks: [async () => ({ hookSpecificOutput: { hookEventName: 'PreToolUse' as const, permissionDecision: 'deny' as const, permissionDecisionReason: 'No deleting in CI.' } })],
+          },
+        ],
+      };
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'Clean the build.', options: { ...base, hooks } }), messages);
+      return messages;
+    });
+    expectSameShape(runs);
+    const official = toolResults(runs.official, 1);
+    const ours = toolResults(runs.ours, 1);
+    expect(ours.map((block) => block.is_error)).toEqual(official.map((block) => block.is_error));
+    expect(text(official[0]!.content)).toContain('No deleting in CI.');
+    expect(text(ours[0]!.content)).toContain('No deleting in CI.');
+    for (const run of [runs.official, runs.ours]) expect((run.messages.at(-1)!.permission_denials as unknown[]).length).toBe(1);
+  });
+
+  it('canUseTool allows a Write with an updated input', async () => {
+    const written: Record<string, string> = {};
+    const runs = await swap(async (query, base) => {
+      const file = join(base.cwd as string, 'note.txt');
+      emulator.enqueue(toolUseReply('Write', { file_path: file, content: 'draft' }));
+      const asked: string[] = [];
+      const canUseTool = async (toolName: string, input: Record<string, unknown>) => {
+        asked.push(toolName);
+        return { behavior: 'allow' as const, updatedInput: { ...input, content: 'reviewed' } };
+      };
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'Write a note.', options: { ...base, canUseTool } }), messages);
+      written[query === (compatQuery as unknown) ? 'ours' : 'official'] = `${asked.join(',')}:${await readFile(file, 'utf8')}`;
+      return messages;
+    });
+    expectSameShape(runs);
+    expect(written).toEqual({ official: 'Write:reviewed', ours: 'Write:reviewed' });
+  });
+
+  it('listSessions after two queries', async () => {
+    const listings: Record<string, unknown> = {};
+    await swap(async (query, base) => {
+      const messages: AnyMessage[] = [];
+      await drain(query({ prompt: 'first session', options: base }), messages);
+      await drain(query({ prompt: 'second session', options: base }), messages);
+      const env = base.env as Record<string, string>;
+      const list = query === (compatQuery as unknown) ? compatListSessions : officialListSessions;
+      const previous = { CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR };
+      process.env.CLAUDE_CONFIG_DIR = env.CLAUDE_CONFIG_DIR;
+      try {
+        const sessions = await list({ dir: base.cwd as string });
+        listings[query === (compatQuery as unknown) ? 'ours' : 'official'] = sessions.map((session) => ({ summary: session.summary, firstPrompt: session.firstPrompt })).sort((a, b) => String(a.firstPrompt).localeCompare(String(b.firstPrompt)));
+      } finally {
+        if (previous.CLAUDE_CONFIG_DIR === undefined) delete process.env.CLAUDE_CONFIG_DIR;
+        else process.env.CLAUDE_CONFIG_DIR = previous.CLAUDE_CONFIG_DIR;
+      }
+      return messages;
+    });
+    expect(listings.official).toHaveLength(2);
+    expect(listings.ours).toEqual(listings.official);
   });
 });
 

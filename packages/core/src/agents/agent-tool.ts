@@ -35,7 +35,7 @@ export type AgentToolOptions = {
   /** The tools subagents may use (the parent's, without the Agent tool: subagents do not nest). */
   tools: ToolRunner;
   /** Settings every subagent turn inherits from the parent (retry, prices, cwd, maxTokens…). */
-  inherit?: Pick<TurnRequest, 'cwd' | 'retry' | 'prices' | 'maxTokens' | 'permissionMode' | 'includePartialMessages'>;
+  inherit?: Pick<TurnRequest, 'cwd' | 'retry' | 'prices' | 'maxTokens' | 'permissionMode' | 'includePartialMessages' | 'hooks'>;
   /** Agent id generator; default 17 random hex digits prefixed with `a`, the CLI's shape. */
   generateAgentId?: () => string;
 };
@@ -67,7 +67,7 @@ export function createAgentTool(options: AgentToolOptions): ToolDefinition {
   return {
     name: AGENT_TOOL_NAME,
     description: `Launch a subagent to handle a task on its own and report back. Available agent types:\n${listing}`,
-    inputSchema: INPUT_SCHEMA as unknown as ToolDefinition['inputSchema'],
+    inputSchema: INPUT_SCHEMA,
     access: () => ({ kind: 'other', paths: [] }),
     async run(input, context): Promise<ToolOutcome> {
       const prompt = typeof input.prompt === 'string' ? input.prompt : '';

@@ -50,7 +50,7 @@ import {
   compileOutputFormat,
   type CompiledOutputFormat,
 } from './structured-output.js';
-import type { ToolCallDecision, TurnHooks } from './turn-hooks.js';
+import type { AfterToolDecision, ToolCallDecision } from './turn-hooks.js';
 import type { TurnRequest } from './turn-request.js';
 import { TurnUsage } from './turn-usage.js';
 import { TurnWriter } from './turn-writer.js';
@@ -347,7 +347,7 @@ export class AgentExecutor {
    * a deferred call. Yields a whole turn, result included.
    */
   private async *resumeDeferred(turn: Turn, deferred: DeferredToolCall): AsyncGenerator<SDKMessage, boolean, undefined> {
-    const toolUse: BetaToolUseBlock = { type: 'tool_use', id: deferred.toolUseId, name: deferred.name, input: deferred.input } as BetaToolUseBlock;
+    const toolUse: BetaToolUseBlock = { type: 'tool_use', id: deferred.toolUseId, name: deferred.name, input: deferred.input };
     turn.deferred = undefined;
     if (turn.request.subagent === undefined) yield this.initMessage(turn);
     const ending = yield* this.runTools(turn, [toolUse], new Map([[toolUse.id, deferred.entryUuid]]), true);
@@ -630,10 +630,12 @@ export class AgentExecutor {
           yield* this.recordToolResult(turn, toolUse, entryOf(toolUse), { content: skipped, isError: true }, results);
           continue;
         }
-        const decision = hooks?.beforeTool === undefined ? ALLOW : await hooks.beforeTool(check(toolUse)).catch((error: unknown): ToolCallDecision => ({ behavior: 'deny', message: `Permission check failed: ${errorText(error)}` }));
+        // The executor's own StructuredOutput tool needs no permission (the CLI's: "source: config").
+        const ownTool = toolUse.name === STRUCTURED_OUTPUT_TOOL_NAME && turn.structured.state !== 'none';
+        const decision = hooks?.beforeTool === undefined || ownTool ? ALLOW : await hooks.beforeTool(check(toolUse)).catch((error: unknown): ToolCallDecision => ({ behavior: 'deny', message: `Permission check failed: ${errorText(error)}` }));
         yield* this.drainHookMessages(turn);
         if (decision.behavior === 'allow') {
-          allowed.push(decision.input === undefined ? toolUse : ({ ...toolUse, input: decision.input } as BetaToolUseBlock));
+          allowed.push(decision.input === undefined ? toolUse : ({ ...toolUse, input: decision.input }));
         } else if (decision.behavior === 'defer' && toolUses.length === 1) {
           const marker = deferredToolEntry(this.contextOf(turn), {
             uuid: this.generateId(),
@@ -664,7 +666,7 @@ export class AgentExecutor {
           toolUse.id,
           runner.run(toolUse, { ...context, toolUseId: toolUse.id }).then(
             (outcome) => ({ toolUse, outcome }),
-            (error: unknown) => ({ toolUse, outcome: { content: `Error: ${errorText(error)}`, isError: true } as ToolOutcome }),
+            (error: unknown) => ({ toolUse, outcome: { content: `Error: ${errorText(error)}`, isError: true } }),
           ),
         ]),
       );
@@ -683,7 +685,7 @@ export class AgentExecutor {
         if (settled === 'aborted') break;
         pending.delete(settled.toolUse.id);
         if (hooks?.afterTool !== undefined) {
-          const after = await hooks.afterTool({ ...check(settled.toolUse), outcome: settled.outcome }).catch(() => ({}) as { additionalContext?: string[]; stop?: string });
+          const after = await hooks.afterTool({ ...check(settled.toolUse), outcome: settled.outcome }).catch((): AfterToolDecision => ({}));
           yield* this.drainHookMessages(turn);
           addedContext.push(...(after.additionalContext ?? []));
           if (after.stop !== undefined) ending ??= { subtype: 'success', terminalReason: 'hook_stopped', result: after.stop };
@@ -767,7 +769,7 @@ export class AgentExecutor {
       const text = (turn.lastMessage?.content ?? []).flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
       const success: SDKResultSuccess = { ...base, subtype: 'success', is_error: false, result: ending.result ?? text };
       if ('deferred' in ending && ending.deferred !== undefined) {
-        const { toolUse } = ending.deferred as { toolUse: BetaToolUseBlock };
+        const { toolUse } = ending.deferred;
         success.deferred_tool_use = { id: toolUse.id, name: toolUse.name, input: (toolUse.input ?? {}) as Record<string, unknown> };
       }
       if (turn.structured.state === 'given') {
@@ -795,7 +797,7 @@ export class AgentExecutor {
       claude_code_version: SDK_VERSION,
       cwd: turn.cwd,
       tools: turn.tools.definitions().map((tool) => tool.name),
-      mcp_servers: [],
+      mcp_servers: request.mcpServers ?? [],
       model: request.model,
       permissionMode: request.permissionMode ?? 'default',
       slash_commands: [],

@@ -10,15 +10,15 @@ import type { ToolOutcome } from '../tools/tool-runner.js';
  */
 export type TurnHooks = {
   /** Before the prompt is stored and sent (UserPromptSubmit). */
-  promptSubmitted?(event: { prompt: string | BetaContentBlockParam[]; signal: AbortSignal }): Promise<PromptDecision>;
+  promptSubmitted?: (event: { prompt: string | BetaContentBlockParam[]; signal: AbortSignal }) => Promise<PromptDecision>;
   /** Before each tool call (PreToolUse, permission rules and modes, `canUseTool`). */
-  beforeTool?(call: ToolCallCheck): Promise<ToolCallDecision>;
+  beforeTool?: (call: ToolCallCheck) => Promise<ToolCallDecision>;
   /** After each tool call (PostToolUse / PostToolUseFailure). */
-  afterTool?(call: ToolCallCheck & { outcome: ToolOutcome }): Promise<AfterToolDecision>;
+  afterTool?: (call: ToolCallCheck & { outcome: ToolOutcome }) => Promise<AfterToolDecision>;
   /** When the model ends its turn (Stop): may send it back to work. */
-  stopping?(event: { lastAssistantText: string; stopHookActive: boolean; signal: AbortSignal }): Promise<StopDecision>;
+  stopping?: (event: { lastAssistantText: string; stopHookActive: boolean; signal: AbortSignal }) => Promise<StopDecision>;
   /** Messages the hooks want shown to the caller (`includeHookEvents`), drained after each point. */
-  drainMessages?(): SDKMessage[];
+  drainMessages?: () => SDKMessage[];
 };
 
 /** One tool call about to run. */

@@ -81,4 +81,6 @@ export type TurnRequest = {
   subagent?: { agentId: string; parentToolUseId: string };
   /** Permission checks and hooks of the turn (PreToolUse, PostToolUse, UserPromptSubmit, Stop). */
   hooks?: TurnHooks;
+  /** MCP servers and their status, reported in `system/init` (the tools come through `tools`). */
+  mcpServers?: Array<{ name: string; status: string; source?: string }>;
 };

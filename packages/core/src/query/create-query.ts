@@ -11,6 +11,10 @@ import { QueryRun } from './query-run.js';
 import { clientOptionsOf, environmentOf, modelOf, systemPromptOf, validateOptions } from './resolve-options.js';
 import { ScratchSessionStore } from './scratch-store.js';
 import { startSession } from './session-start.js';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { HookRunner } from '../hooks/hook-runner.js';
+import { PermissionPolicy } from '../permissions/permission-policy.js';
 
 const DEFAULT_LOAD_TIMEOUT_MS = 60_000;
 
@@ -65,6 +69,10 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
     return new QueryRun({
       options,
       executor,
+      environment,
+      policy: permissionPolicyOf(options, scope.directory),
+      hooks: options.hooks === undefined ? undefined : new HookRunner(options.hooks),
+      transcriptPath: (sessionId) => join(claudeConfigDirectory(environment), 'projects', scope.projectKey, `${sessionId}.jsonl`),
       input,
       projectKey: scope.projectKey,
       cwd: scope.directory,
@@ -84,4 +92,19 @@ function storeOf(options: Options, environment: { [name: string]: string | undef
   if (options.sessionStore !== undefined) return options.sessionStore;
   if (config.defaultStore !== undefined) return config.defaultStore(environment);
   throw new InvalidArgumentError('options.sessionStore is required: this query() has no default store', 'sessionStore');
+}
+
+/** The permission policy the options describe; malformed rules throw here, at `query()` time. */
+function permissionPolicyOf(options: Options, cwd: string): PermissionPolicy {
+  const policy: ConstructorParameters<typeof PermissionPolicy>[0] = { mode: options.permissionMode ?? 'default', cwd };
+  if (options.allowedTools !== undefined) policy.allowedTools = options.allowedTools;
+  if (options.disallowedTools !== undefined) policy.disallowedTools = options.disallowedTools;
+  if (options.canUseTool !== undefined) policy.canUseTool = options.canUseTool;
+  if (options.additionalDirectories !== undefined) policy.additionalDirectories = options.additionalDirectories;
+  return new PermissionPolicy(policy);
+}
+
+/** The Claude configuration folder of an environment: `CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+function claudeConfigDirectory(environment: { [name: string]: string | undefined }): string {
+  return environment.CLAUDE_CONFIG_DIR || join(environment.HOME || homedir(), '.claude');
 }

@@ -20,6 +20,12 @@ import type {
   SDKUserMessageInput,
   SlashCommand,
 } from './query-types.js';
+import { buildHookInput, type HookInputBase } from '../hooks/hook-inputs.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
+import type { PermissionPolicy } from '../permissions/permission-policy.js';
+import type { TurnHooks } from '../executor/turn-hooks.js';
+import { assembleQueryTools, type QueryTools } from './query-tools.js';
+import { createQueryTurnHooks, type PolicyHolder } from './query-turn-hooks.js';
 import { thinkingOf, type ThinkingSetting } from './resolve-options.js';
 import type { SessionStart } from './session-start.js';
 
@@ -34,6 +40,14 @@ export type QueryRunSetup = {
   systemPrompt: TurnRequest['systemPrompt'];
   /** Resolves the first turn's session (resume, continue, fork); called once, on first iteration. */
   startSession: () => Promise<SessionStart>;
+  /** The query's environment (`options.env`, else the process's): tools and MCP servers run in it. */
+  environment: Record<string, string | undefined>;
+  /** The permission policy from the options (checked by `query()` before anything runs). */
+  policy: PermissionPolicy;
+  /** The `hooks` option, compiled; `undefined` when none are registered. */
+  hooks: HookRunner | undefined;
+  /** Where the official SDK would keep a session's transcript (hook inputs' `transcript_path`). */
+  transcriptPath: (sessionId: string) => string;
 };
 
 /** The `Query` behind `query()`: runs one executor turn per input message on one session. */
@@ -41,18 +55,19 @@ export class QueryRun implements Query {
   private readonly generator: AsyncGenerator<SDKMessage, void>;
   private readonly setup: QueryRunSetup;
   private model: string;
-  private permissionMode: PermissionMode;
   private thinking: ThinkingSetting;
   private turnController: AbortController | undefined;
   private closed = false;
+  private tools: QueryTools | undefined;
+  private readonly policy: PolicyHolder;
   private totalCostUsd = 0;
   private readonly modelUsage: Record<string, ModelUsage> = {};
 
   constructor(setup: QueryRunSetup) {
     this.setup = setup;
     this.model = setup.model;
-    this.permissionMode = setup.options.permissionMode ?? 'default';
     this.thinking = thinkingOf(setup.options);
+    this.policy = { current: setup.policy };
     this.generator = this.run();
   }
 
@@ -85,6 +100,19 @@ export class QueryRun implements Query {
       const start = await this.untilAborted(this.setup.startSession(), userSignal);
       const session: SessionRef = { projectKey: this.setup.projectKey, sessionId: start.sessionId };
       let resumeAt = start.resumeAt;
+      const hooks = await this.turnHooks(session, userSignal);
+      this.tools = await this.untilAborted(
+        assembleQueryTools(this.setup.options, {
+          executor: this.setup.executor,
+          session,
+          model: this.model,
+          cwd: this.setup.cwd,
+          environment: this.setup.environment,
+          inherit: { cwd: this.setup.cwd, hooks: subagentHooks(hooks) },
+          ...(userSignal === undefined ? {} : { signal: userSignal }),
+        }),
+        userSignal,
+      );
       for (;;) {
         if (this.closed) return;
         const message = await this.setup.input.next(userSignal);
@@ -94,7 +122,7 @@ export class QueryRun implements Query {
         const forward = (): void => controller.abort(userSignal?.reason);
         userSignal?.addEventListener('abort', forward, { once: true });
         try {
-          const request = this.turnRequest(session, message, controller.signal, resumeAt);
+          const request = this.turnRequest(session, message, controller.signal, resumeAt, hooks);
           resumeAt = undefined;
           for await (const output of this.setup.executor.runTurn(request)) {
             if (userSignal?.aborted === true) throw new AbortError('Claude Code process aborted by user');
@@ -113,10 +141,33 @@ export class QueryRun implements Query {
     } finally {
       this.closed = true;
       this.setup.input.close();
+      await this.tools?.close();
     }
   }
 
-  private turnRequest(session: SessionRef, message: SDKUserMessageInput, signal: AbortSignal, resumeAt: string | undefined): TurnRequest {
+  /**
+   * The permission policy and the `hooks` option as the executor's turn hooks. SessionStart hooks
+   * run here, once per query; their context goes with the first prompt.
+   */
+  private async turnHooks(session: SessionRef, signal: AbortSignal | undefined): Promise<TurnHooks> {
+    const { options } = this.setup;
+    const base = (): HookInputBase => ({
+      session_id: session.sessionId,
+      transcript_path: this.setup.transcriptPath(session.sessionId),
+      cwd: this.setup.cwd,
+      permission_mode: this.policy.current.mode,
+    });
+    let sessionContext: string[] = [];
+    const runner = this.setup.hooks;
+    if (runner?.has('SessionStart') === true) {
+      const source = options.resume !== undefined || options.continue === true ? (options.forkSession === true ? 'fork' : 'resume') : 'startup';
+      const outcome = await runner.run('SessionStart', buildHookInput('SessionStart', base(), { source, model: this.model }), { signal: signal ?? new AbortController().signal });
+      sessionContext = outcome.additionalContext;
+    }
+    return createQueryTurnHooks({ policy: this.policy, hooks: runner, base, includeHookEvents: options.includeHookEvents === true, sessionContext });
+  }
+
+  private turnRequest(session: SessionRef, message: SDKUserMessageInput, signal: AbortSignal, resumeAt: string | undefined, hooks: TurnHooks): TurnRequest {
     const { options } = this.setup;
     if (message.type !== 'user' || typeof message.message !== 'object') {
       throw new InvalidArgumentError(`prompt: every input message must be an SDKUserMessage ({type: 'user', message}), got type ${String(message.type)}`, 'prompt');
@@ -131,8 +182,16 @@ export class QueryRun implements Query {
       maxTokens: this.thinking.maxTokens,
       cwd: this.setup.cwd,
       signal,
-      permissionMode: this.permissionMode,
+      permissionMode: this.policy.current.mode,
+      hooks,
     };
+    if (this.tools !== undefined) {
+      request.tools = this.tools.runner;
+      const servers = this.tools.mcpStatus();
+      // `source` as the CLI reports it: `sdk` for in-process servers, `dynamic` for servers passed as options.
+      const sourceOf = (name: string): string => (options.mcpServers?.[name]?.type === 'sdk' ? 'sdk' : 'dynamic');
+      if (servers.length > 0) request.mcpServers = servers.map((server) => ({ name: server.name, status: server.status, source: sourceOf(server.name) }));
+    }
     if (message.uuid !== undefined) request.promptUuid = message.uuid;
     if (this.setup.systemPrompt !== undefined) request.systemPrompt = this.setup.systemPrompt;
     if (this.thinking.thinking !== undefined) request.thinking = this.thinking.thinking;
@@ -188,7 +247,7 @@ export class QueryRun implements Query {
     if (mode === 'bypassPermissions' && this.setup.options.allowDangerouslySkipPermissions !== true) {
       throw new InvalidArgumentError("setPermissionMode: 'bypassPermissions' requires options.allowDangerouslySkipPermissions", 'mode');
     }
-    this.permissionMode = mode;
+    this.policy.current = this.policy.current.withMode(mode);
     return { mode };
   }
 
@@ -228,7 +287,7 @@ export class QueryRun implements Query {
   }
 
   async mcpServerStatus(): Promise<McpServerStatus[]> {
-    return [];
+    return this.tools?.mcpStatus() ?? [];
   }
 
   async accountInfo(): Promise<AccountInfo> {
@@ -303,4 +362,12 @@ export class QueryRun implements Query {
 
 function unsupported(method: string): Promise<never> {
   return Promise.reject(new UnsupportedFeatureError(`Query.${method}() is not supported by @sdk/core (see docs/compat.md)`, method));
+}
+
+/** Subagents go through the same permission checks and tool hooks; prompt and Stop hooks are the parent's alone. */
+function subagentHooks(hooks: TurnHooks): TurnHooks {
+  const subset: TurnHooks = {};
+  if (hooks.beforeTool !== undefined) subset.beforeTool = hooks.beforeTool;
+  if (hooks.afterTool !== undefined) subset.afterTool = hooks.afterTool;
+  return subset;
 }

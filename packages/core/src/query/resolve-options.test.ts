@@ -35,8 +35,6 @@ describe('validateOptions', () => {
   });
 
   it.each<[Options, string]>([
-    [{ mcpServers: { files: { command: 'files-server' } } }, 'mcpServers'],
-    [{ outputFormat: { type: 'json_schema', schema: {} } }, 'outputFormat'],
     [{ sandbox: { enabled: true } }, 'sandbox'],
     [{ enableFileCheckpointing: true }, 'enableFileCheckpointing'],
   ])('refuses an option whose effect is missing: %j', (options, field) => {

@@ -66,7 +66,6 @@ export function validateOptions(options: Options): void {
     invalid('permissionMode', "'bypassPermissions' requires allowDangerouslySkipPermissions: true");
   }
 
-  if (options.mcpServers !== undefined && Object.keys(options.mcpServers).length > 0) unsupported('mcpServers', 'MCP servers are not implemented yet');
   if (options.resumeDropsTurn !== undefined) unsupported('resumeDropsTurn', 'drop-turn validation is not implemented');
   if (options.plugins !== undefined && options.plugins.length > 0) unsupported('plugins', 'plugins cannot be loaded');
   if (options.agent !== undefined) unsupported('agent', 'main-thread agents are not implemented');

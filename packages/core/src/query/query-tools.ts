@@ -1,0 +1,68 @@
+import { AGENT_TOOL_NAME, createAgentTool } from '../agents/agent-tool.js';
+import type { AgentExecutor } from '../executor/agent-executor.js';
+import { connectMcpServers, type McpConnections } from '../mcp/mcp-connections.js';
+import { enabledToolNames, isToolEnabled } from '../permissions/tool-availability.js';
+import type { SessionRef } from '../store/session-store.js';
+import { BUILTIN_TOOL_NAMES, builtinTools, type BuiltinToolName } from '../tools/builtin/builtin-tools.js';
+import { composeToolRunners } from '../tools/compose-tool-runners.js';
+import { restrictToolRunner } from '../tools/restrict-tool-runner.js';
+import { createToolRunner, type ToolRunner } from '../tools/tool-runner.js';
+import type { McpServerStatus } from './query-types.js';
+import type { Options } from './options.js';
+
+/** The tools of one query, and what must be closed with it. */
+export type QueryTools = {
+  runner: ToolRunner;
+  mcpStatus(): McpServerStatus[];
+  close(): Promise<void>;
+};
+
+/** What {@link assembleQueryTools} needs besides the options. */
+export type QueryToolsContext = {
+  executor: Pick<AgentExecutor, 'runTurn'>;
+  session: SessionRef;
+  model: string;
+  cwd: string;
+  environment: Record<string, string | undefined>;
+  /** What subagent turns inherit from the parent's (hooks, limits). */
+  inherit: NonNullable<Parameters<typeof createAgentTool>[0]['inherit']>;
+  signal?: AbortSignal;
+};
+
+/**
+ * The tools the model is offered, as the official options select them: the built-in tools
+ * (`tools`: omitted or the `claude_code` preset = all of them; a list = those), the tools of
+ * `mcpServers` (connected now, closed with the query), and the Agent tool when `agents` are
+ * defined — minus what `disallowedTools` names bare. `allowedTools` only pre-approves calls.
+ */
+export async function assembleQueryTools(options: Options, context: QueryToolsContext): Promise<QueryTools> {
+  const listed = Array.isArray(options.tools) ? options.tools : undefined;
+  const availability = { tools: listed, disallowedTools: options.disallowedTools };
+  const names = enabledToolNames(BUILTIN_TOOL_NAMES, availability) as BuiltinToolName[];
+  const builtins = names.length === 0 ? undefined : createToolRunner(builtinTools({ names, bash: { env: context.environment } }));
+  let mcp: McpConnections | undefined;
+  const servers = options.mcpServers ?? {};
+  if (Object.keys(servers).length > 0) {
+    const connectOptions = context.signal === undefined ? { env: context.environment, cwd: context.cwd } : { env: context.environment, cwd: context.cwd, signal: context.signal };
+    mcp = await connectMcpServers(servers, connectOptions);
+  }
+  const mcpRunner = mcp === undefined ? undefined : onlyEnabled(mcp.runner, availability);
+  const working = composeToolRunners([builtins, mcpRunner]);
+  const agents = options.agents ?? {};
+  const wantsAgent = Object.keys(agents).length > 0 && isToolEnabled(AGENT_TOOL_NAME, { tools: listed === undefined ? undefined : [...listed, ...(listed.includes('Task') ? [AGENT_TOOL_NAME] : [])], disallowedTools: options.disallowedTools });
+  const agentTool = wantsAgent
+    ? createToolRunner([createAgentTool({ executor: context.executor, session: context.session, agents, model: context.model, tools: working, inherit: context.inherit })])
+    : undefined;
+  return {
+    runner: composeToolRunners([working, agentTool]),
+    mcpStatus: () => mcp?.status() ?? [],
+    close: async () => {
+      await mcp?.close();
+    },
+  };
+}
+
+function onlyEnabled(runner: ToolRunner, availability: { tools: readonly string[] | undefined; disallowedTools: readonly string[] | undefined }): ToolRunner {
+  const names = runner.definitions().map((definition) => definition.name);
+  return restrictToolRunner(runner, enabledToolNames(names, availability));
+}
