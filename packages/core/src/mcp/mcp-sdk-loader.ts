@@ -5,6 +5,8 @@ import type * as StdioModule from '@modelcontextprotocol/sdk/client/stdio.js';
 import type * as StreamableHttpModule from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type * as InMemoryModule from '@modelcontextprotocol/sdk/inMemory.js';
 import type * as McpServerModule from '@modelcontextprotocol/sdk/server/mcp.js';
+import type * as ZodCompatModule from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import type * as ZodJsonSchemaModule from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import type * as TypesModule from '@modelcontextprotocol/sdk/types.js';
 
 /*
@@ -21,6 +23,13 @@ const requireFromHere = createRequire(import.meta.url);
 /** `McpServer` (the high-level server `createSdkMcpServer()` builds). */
 export function loadMcpServerModule(): typeof McpServerModule {
   return requireFromHere('@modelcontextprotocol/sdk/server/mcp.js') as typeof McpServerModule;
+}
+
+/** The conversion `tools/list` applies to a tool's zod input schema. */
+export function loadSchemaConversion(): { normalizeObjectSchema: typeof ZodCompatModule.normalizeObjectSchema; toJsonSchemaCompat: typeof ZodJsonSchemaModule.toJsonSchemaCompat } {
+  const compat = requireFromHere('@modelcontextprotocol/sdk/server/zod-compat.js') as typeof ZodCompatModule;
+  const jsonSchema = requireFromHere('@modelcontextprotocol/sdk/server/zod-json-schema-compat.js') as typeof ZodJsonSchemaModule;
+  return { normalizeObjectSchema: compat.normalizeObjectSchema, toJsonSchemaCompat: jsonSchema.toJsonSchemaCompat };
 }
 
 /** Everything a client needs: the client, the transports and the protocol error types. */

@@ -131,6 +131,34 @@ describe('createSdkMcpServer()', () => {
     expect(await connections.runner.run(toolUse('mcp__legacy__shout', { text: 'hi' }), context())).toEqual({ content: [{ type: 'text', text: 'HI' }] });
   });
 
+  it('leaves a tool whose schema cannot become JSON Schema out, with one warning; the other tools load', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const server = createSdkMcpServer({
+        name: 'dates',
+        tools: [tool('when', 'Takes a Date', { at: z.date() }, async () => ({ content: [] })), tool('now', 'Says now', {}, async () => ({ content: [{ type: 'text', text: 'now' }] }))],
+      });
+      const connections = await connect({ dates: server });
+      expect(connections.status()[0]?.status).toBe('connected');
+      expect(connections.runner.definitions().map((definition) => definition.name)).toEqual(['mcp__dates__now']);
+      await connections.close();
+      // Listed again by the next query: still one warning.
+      const again = await connect({ dates: server });
+      expect(again.runner.definitions().map((definition) => definition.name)).toEqual(['mcp__dates__now']);
+      await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((warning) => (warning as Error & { code?: string }).code === 'CLAUDE_SDK_MCP_TOOL_SCHEMA_UNCONVERTIBLE');
+      expect(ours.map((warning) => warning.message)).toEqual([expect.stringMatching(/^Tool "when" on SDK MCP server "dates" was left out of the server's tool list, because its input schema cannot be converted to JSON Schema: .*Date/)]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('refuses a shape that mixes zod 3 and zod 4 fields', () => {
+    expect(() => createSdkMcpServer({ name: 'mixed', tools: [tool('t', 'd', { a: z.number(), b: z3.string() } as unknown as { a: z.ZodNumber }, async () => ({ content: [] }))] })).toThrow(/Mixed Zod versions/);
+  });
+
   it('serves two sequential queries, and two concurrent ones, from one createSdkMcpServer() result', async () => {
     const server = calcServer();
     for (const round of [1, 2]) {

@@ -4,6 +4,7 @@ import type { ZodRawShape as ZodRawShapeV3 } from 'zod/v3';
 import type { ZodRawShape as ZodRawShapeV4 } from 'zod/v4';
 import { InvalidArgumentError } from '../errors.js';
 import { loadMcpServerModule } from './mcp-sdk-loader.js';
+import { hideWhileUnconvertible } from './unconvertible-schemas.js';
 
 /** A zod raw shape (`{ a: z.number() }`) of zod 4 or of zod 3 (`zod/v3`). */
 export type AnyZodRawShape = ZodRawShapeV3 | ZodRawShapeV4;
@@ -93,6 +94,10 @@ export function tool<Schema extends AnyZodRawShape>(
  * The same result may be used by any number of queries, one after the other or at the same time:
  * they share one in-process connection to it (see docs/mcp.md).
  *
+ * A tool whose input schema cannot be converted to JSON Schema is left out of the server's tool
+ * list, with one process warning (code `CLAUDE_SDK_MCP_TOOL_SCHEMA_UNCONVERTIBLE`); the server's
+ * other tools load, as officially.
+ *
  * Calling this loads `@modelcontextprotocol/sdk` (synchronously, once).
  *
  * @throws {InvalidArgumentError} `name` is empty or two tools share a name.
@@ -112,7 +117,7 @@ export function createSdkMcpServer(options: CreateSdkMcpServerOptions): McpSdkSe
   );
   for (const definition of tools) {
     const meta = options.alwaysLoad === true ? { 'anthropic/alwaysLoad': true, ...definition._meta } : definition._meta;
-    instance.registerTool(
+    const registered = instance.registerTool(
       definition.name,
       {
         description: definition.description,
@@ -122,6 +127,7 @@ export function createSdkMcpServer(options: CreateSdkMcpServerOptions): McpSdkSe
       },
       definition.handler,
     );
+    hideWhileUnconvertible(registered, definition.name, options.name);
   }
   const config: McpSdkServerConfigWithInstance = { type: 'sdk', name: options.name, instance };
   if (options.timeout !== undefined && Number.isInteger(options.timeout) && options.timeout > 0) config.timeout = options.timeout;
