@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { ClaudeSDKClient, createQuery, NotConnectedError, projectKeyForDirectory, type Options, type SessionStore } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 import { InMemorySessionStore } from '@sdk/store-memory';
+import { migrate, PostgresSessionStore } from '@sdk/store-postgres';
+import { RedisSessionStore } from '@sdk/store-redis';
 import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pgUrl } from './support/postgres-url.js';
 import { conversationOf, emulatorEnvironment, messageRequests, type QueryMessage } from './support/query-harness.js';
 
 let emulator: MessagesEmulator;
@@ -60,6 +63,29 @@ describe('ClaudeSDKClient', () => {
       await manyTurns(new FileSessionStore({ root, durability: 'none' }), 100);
     } finally {
       await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('runs 100 turns on one session with the Redis store', async () => {
+    const prefix = `e2e-client-${process.pid}-${Date.now().toString(36)}`;
+    const store = new RedisSessionStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, { prefix });
+    try {
+      await manyTurns(store, 100);
+    } finally {
+      for (const session of await store.listSessions(projectKeyForDirectory(cwd))) await store.delete({ projectKey: projectKeyForDirectory(cwd), sessionId: session.sessionId });
+      await store.close();
+    }
+  });
+
+  it('runs 100 turns on one session with the PostgreSQL store', async () => {
+    const schema = `e2e_client_${process.pid}_${Date.now().toString(36)}`;
+    const store = new PostgresSessionStore({ connectionString: pgUrl(), max: 2 }, { schema });
+    try {
+      await migrate(store.pool, { schema });
+      await manyTurns(store, 100);
+    } finally {
+      await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await store.close();
     }
   });
 
