@@ -171,7 +171,8 @@ describe('connectMcpServers: stdio', () => {
     const silent = { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`] };
     const started = Date.now();
     const connections = await connect({ silent }, { connectTimeoutMs: 700 });
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Far below the 30 s default; stopping the silent child takes the MCP SDK's 2 s grace period.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(connections.status()[0]).toMatchObject({ status: 'failed', error: 'connecting timed out after 700 ms' });
     const pid = Number(await readFile(pidFile, 'utf8'));
     await expect.poll(() => isAlive(pid)).toBe(false);
