@@ -17,6 +17,7 @@ export function programHelp(commands: readonly Command[]): string {
     `store URLs (--store, else $${STORE_ENVIRONMENT_VARIABLE}, else file: = ~/.claude):`,
     '  file:///abs/path            a Claude config folder (holding projects/)',
     '  redis://host:port/db?prefix=name, rediss://...',
+    '  postgres://user@host:port/db?schema=name, postgresql://...',
     '  memory:[name]               this process only',
     `  registered schemes: ${registeredStoreSchemes().join(', ')}`,
     '',

@@ -62,5 +62,5 @@ export function resolveStoreUrl(text: string): { factory: StoreFactory; url: URL
 }
 
 function expected(): string {
-  return `one of ${registeredStoreSchemes().map((scheme) => `${scheme}:`).join(', ')} (file:///abs/path, redis://host:port/db?prefix=name, memory:)`;
+  return `one of ${registeredStoreSchemes().map((scheme) => `${scheme}:`).join(', ')} (file:///abs/path, redis://host:port/db?prefix=name, postgres://user@host:port/db?schema=name, memory:)`;
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SessionStoreEntry } from '@sdk/core';
+import { PostgresSessionStore } from '@sdk/store-postgres';
 import { createClient } from 'redis';
 import { run } from '../src/main.js';
 
@@ -46,6 +47,34 @@ export function tempRedisStore(): { prefix: string; url: string; remove(): Promi
         }
       } finally {
         await client.close();
+      }
+    },
+  };
+}
+
+/** The shared PostgreSQL server; tests fail (never skip) when it is down. */
+export const PG_URL = process.env.PG_URL ?? 'postgres://127.0.0.1:5432/test';
+
+/**
+ * A `postgres://` store URL with a schema of its own (created by the scheme when first opened);
+ * `remove()` drops the schema. node-postgres takes the role from `USER`, which a CI shell may not
+ * set, so the URL names one.
+ */
+export function tempPostgresStore(): { schema: string; url: string; remove(): Promise<void> } {
+  const schema = `sdk_cli_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const url = new URL(PG_URL);
+  if (url.username === '') url.username = process.env.PGUSER || process.env.USER || userInfo().username;
+  const connectionString = url.href;
+  url.searchParams.set('schema', schema);
+  return {
+    schema,
+    url: url.href,
+    async remove() {
+      const store = new PostgresSessionStore({ connectionString, max: 1 });
+      try {
+        await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await store.close();
       }
     },
   };

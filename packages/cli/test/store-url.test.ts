@@ -31,7 +31,7 @@ describe('store URLs', () => {
 
   it('names the known schemes when the scheme is unknown', async () => {
     const result = await cli(['list', '--store', 'mongodb://localhost/sessions']);
-    expect(result.stderr).toContain('file:, memory:, redis:, rediss:');
+    expect(result.stderr).toContain('file:, memory:, postgres:, postgresql:, redis:, rediss:');
   });
 
   it.each(['redis', 'rediss'])('reports an unreachable %s server with exit code 4', async (scheme) => {

@@ -2,6 +2,7 @@ import { registeredStoreSchemes, registerStoreScheme } from '../store-url.js';
 import type { StoreFactory } from '../store-url.js';
 import { openFileStore } from './file-scheme.js';
 import { openMemoryStore } from './memory-scheme.js';
+import { openPostgresStore } from './postgres-scheme.js';
 import { openRedisStore } from './redis-scheme.js';
 
 const BUILTIN: Readonly<Record<string, StoreFactory>> = {
@@ -9,6 +10,8 @@ const BUILTIN: Readonly<Record<string, StoreFactory>> = {
   redis: openRedisStore,
   rediss: openRedisStore,
   memory: openMemoryStore,
+  postgres: openPostgresStore,
+  postgresql: openPostgresStore,
 };
 
 /**
