@@ -1,0 +1,176 @@
+// Issue #10 item 1 / issue #6 targets: the same programs run with @anthropic-ai/claude-agent-sdk
+// (which spawns its CLI per query), with @sdk/compat (default file store under CLAUDE_CONFIG_DIR), and
+// as the floor (a bare @anthropic-ai/sdk client making the same streaming calls), all against one
+// emulator in this process. Each program runs in its own child process with a fresh HOME and cwd, so
+// the peak memory of that process tree (the official CLI included) belongs to that program alone.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startMessagesEmulator } from '@sdk/testing/emulator';
+import { watchPeakMemory } from './process-tree-memory.js';
+import { formatRatio, type BenchReport, type SummaryRow } from './report.js';
+import { percentile } from './stats.js';
+import { barChart } from './svg-chart.js';
+
+const RUNNER = fileURLToPath(new URL('./side-by-side-runner.mjs', import.meta.url));
+const SDKS = ['official', 'compat', 'floor'] as const;
+const LABELS: Record<Sdk, string> = { official: '@anthropic-ai/claude-agent-sdk', compat: '@sdk/compat', floor: 'floor: bare @anthropic-ai/sdk' };
+type Sdk = (typeof SDKS)[number];
+type Program = 'oneshot' | 'resume' | 'stream';
+type Outcome = { samples: number[]; peakBytes: number; peakProcesses: number };
+
+/** Runs one program with one SDK in a fresh child process and home; its timings and peak tree RSS. */
+async function runProgram(sdk: Sdk, program: Program, count: number, emulatorUrl: string): Promise<Outcome> {
+  const home = await mkdtemp(join(tmpdir(), `bench-side-${sdk}-`));
+  const cwd = await mkdtemp(join(tmpdir(), `bench-side-cwd-`));
+  try {
+    const child = spawn(process.execPath, [RUNNER, '--sdk', sdk, '--program', program, '--count', String(count)], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        CLAUDE_CONFIG_DIR: join(home, '.claude'),
+        ANTHROPIC_BASE_URL: emulatorUrl,
+        ANTHROPIC_API_KEY: 'bench-key',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_TELEMETRY: '1',
+        DISABLE_AUTOUPDATER: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const watcher = watchPeakMemory(child.pid!);
+    let output = '';
+    let errors = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const { peakBytes, peakProcesses } = await watcher.stop();
+    if (code !== 0) throw new Error(`${sdk} ${program} exited with ${String(code)}: ${errors.slice(-2000)}`);
+    const { samples } = JSON.parse(output) as { samples: number[] };
+    return { samples, peakBytes, peakProcesses };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
+async function officialVersion(): Promise<string> {
+  const path = fileURLToPath(new URL('../node_modules/@anthropic-ai/claude-agent-sdk/package.json', import.meta.url));
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as { version: string; claudeCodeVersion?: string };
+  return manifest.version;
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+/** Runs the side-by-side comparison and returns its tables, summary lines and charts. */
+export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
+  const turns = quick ? 3 : 20;
+  const programs: Array<{ program: Program; count: number; label: string; unit: string }> = [
+    { program: 'oneshot', count: quick ? 3 : 20, label: 'one-shot query()', unit: 'query' },
+    { program: 'resume', count: turns, label: `${turns}-turn conversation via resume`, unit: 'turn' },
+    { program: 'stream', count: turns, label: `${turns} turns in one streaming-input query`, unit: 'turn' },
+  ];
+  const emulator = await startMessagesEmulator();
+  const results = new Map<string, Outcome>();
+  try {
+    for (const { program, count } of programs) {
+      for (const sdk of SDKS) {
+        results.set(`${sdk}/${program}`, await runProgram(sdk, program, count, emulator.url));
+        emulator.reset();
+      }
+    }
+  } finally {
+    await emulator.close();
+  }
+  const outcome = (sdk: Sdk, program: Program): Outcome => results.get(`${sdk}/${program}`)!;
+  const p = (sdk: Sdk, program: Program, rank: number): number => percentile(outcome(sdk, program).samples, rank);
+
+  const version = await officialVersion();
+  const lines = [
+    `## Side by side: the official SDK ${version}, @sdk/compat and the floor, same programs, same emulator${quick ? ' (quick)' : ''}`,
+    '',
+    'Wall time of each query (one-shot) or turn (resume: each `query()` call; streaming input: from sending a message to its result), ' +
+      'and the peak RSS of the program\'s whole process tree, sampled every 20 ms (the official SDK\'s tree includes the CLI it spawns).',
+    '',
+    '| program | SDK | n | p50 ms | p99 ms | peak RSS (tree) | processes | official / this (p50) | this / floor (p50) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { program, label } of programs) {
+    for (const sdk of SDKS) {
+      const result = outcome(sdk, program);
+      lines.push(
+        `| ${label} | ${LABELS[sdk]} | ${result.samples.length} | ${p(sdk, program, 50).toFixed(1)} | ${p(sdk, program, 99).toFixed(1)} | ${mib(result.peakBytes)} | ${result.peakProcesses} | ` +
+          `${sdk === 'official' ? '' : formatRatio(p('official', program, 50) / p(sdk, program, 50))} | ${sdk === 'floor' ? '' : formatRatio(p(sdk, program, 50) / p('floor', program, 50))} |`,
+      );
+    }
+  }
+  const peak = (sdk: Sdk): number => Math.max(...programs.map(({ program }) => outcome(sdk, program).peakBytes));
+  lines.push('', `Peak RSS over the three programs: official ${mib(peak('official'))}, @sdk/compat ${mib(peak('compat'))}, floor ${mib(peak('floor'))}.`);
+
+  const speedup = (program: Program): number => p('official', program, 50) / p('compat', program, 50);
+  const summary: SummaryRow[] = [];
+  for (const { program, label, unit } of programs) {
+    const ratio = speedup(program);
+    const target = program === 'oneshot' ? 50 : 10;
+    summary.push({
+      measurement: `${label}: ${unit} p50, official / compat`,
+      value: `compat ${ms(p('compat', program, 50))}`,
+      baseline: `official ${ms(p('official', program, 50))}`,
+      ratio,
+      target: `≥ ${target}×`,
+      pass: ratio >= target,
+    });
+  }
+  for (const { program, label, unit } of programs) {
+    summary.push({
+      measurement: `${label}: ${unit} p50, compat / floor`,
+      value: `compat ${ms(p('compat', program, 50))}`,
+      baseline: `floor ${ms(p('floor', program, 50))}`,
+      ratio: p('compat', program, 50) / p('floor', program, 50),
+      target: '',
+    });
+  }
+  const overFloor = peak('compat') / peak('floor');
+  const ofOfficial = peak('compat') / peak('official');
+  summary.push(
+    { measurement: 'peak memory (process tree), compat / floor', value: `compat ${mib(peak('compat'))}`, baseline: `floor ${mib(peak('floor'))}`, ratio: overFloor, target: '≤ 1.15×', pass: overFloor <= 1.15 },
+    {
+      measurement: 'peak memory (process tree), compat / official',
+      value: `compat ${mib(peak('compat'))}`,
+      baseline: `official ${mib(peak('official'))}`,
+      ratio: ofOfficial,
+      target: '< 0.33× (a third)',
+      pass: ofOfficial < 1 / 3,
+    },
+  );
+
+  const categories = programs.map(({ program, unit }) => `${program} (per ${unit})`);
+  const charts = [
+    {
+      slug: 'side-by-side-time',
+      title: 'Side by side: wall time p50 per query / turn',
+      svg: barChart({
+        title: 'Wall time p50 per query / turn (log scale)',
+        yLabel: 'ms',
+        categories,
+        series: SDKS.map((sdk) => ({ name: LABELS[sdk], values: programs.map(({ program }) => p(sdk, program, 50)) })),
+        logY: true,
+      }),
+    },
+    {
+      slug: 'side-by-side-memory',
+      title: 'Side by side: peak RSS of the process tree',
+      svg: barChart({
+        title: 'Peak RSS of the whole process tree',
+        yLabel: 'MiB',
+        categories: programs.map(({ program }) => program),
+        series: SDKS.map((sdk) => ({ name: LABELS[sdk], values: programs.map(({ program }) => outcome(sdk, program).peakBytes / 2 ** 20) })),
+      }),
+    },
+  ];
+  return { markdown: lines.join('\n'), summary, charts };
+}
