@@ -2,20 +2,13 @@
 // INSERT of the same entry, a bare SELECT of the rows + JSON.parse) measured through the same pool in
 // the same run. A fresh schema per run, dropped at the end.
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import { migrate, PostgresSessionStore } from '@sdk/store-postgres';
+import { pgUrl } from './postgres-url.js';
 import { benchEntries, benchEntry } from './transcript-fixture.js';
 import { benchRow, formatTable, measure } from './stats.js';
 import type { BenchRow } from './stats.js';
 
 const PROJECT = 'bench-project';
-
-/** `PG_URL` (default: database `test` on 127.0.0.1) with a role, which node-postgres otherwise takes from `USER`. */
-function pgUrl(): string {
-  const url = new URL(process.env.PG_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (url.username === '') url.username = process.env.PGUSER || process.env.USER || userInfo().username;
-  return url.href;
-}
 
 /** Runs the PostgreSQL store benchmark against `PG_URL` and returns its table. */
 export async function run({ quick }: { quick: boolean }): Promise<string> {
