@@ -200,6 +200,34 @@ export type SDKResultError = {
 /** The last message of every turn. */
 export type SDKResultMessage = SDKResultSuccess | SDKResultError;
 
+/** The turn's session was compacted: history before this point is replaced by a summary. */
+export type SDKCompactBoundaryMessage = {
+  type: 'system';
+  subtype: 'compact_boundary';
+  compact_metadata: {
+    trigger: 'manual' | 'auto';
+    pre_tokens: number;
+    post_tokens?: number;
+    duration_ms?: number;
+    /** The kept messages: spliced after `anchor_uuid` (the summary) when the session is loaded. */
+    preserved_segment?: { head_uuid: UUID; anchor_uuid: UUID; tail_uuid: UUID };
+    preserved_messages?: { anchor_uuid: UUID; uuids: UUID[] };
+  };
+  uuid: UUID;
+  session_id: string;
+};
+
+/** What the session is busy with (`compacting`), and how a compaction ended. */
+export type SDKStatusMessage = {
+  type: 'system';
+  subtype: 'status';
+  status: 'compacting' | 'requesting' | null;
+  compact_result?: 'success' | 'failed';
+  compact_error?: string;
+  uuid: UUID;
+  session_id: string;
+};
+
 /** Every message a turn of the executor yields. */
 export type SDKMessage =
   | SDKSystemMessage
@@ -207,4 +235,6 @@ export type SDKMessage =
   | SDKUserMessage
   | SDKPartialAssistantMessage
   | SDKAPIRetryMessage
+  | SDKCompactBoundaryMessage
+  | SDKStatusMessage
   | SDKResultMessage;

@@ -11,6 +11,7 @@ import { InvalidArgumentError, SessionConflictError, SessionNotFoundError } from
 import type {
   SDKAPIRetryMessage,
   SDKAssistantMessage,
+  SDKCompactBoundaryMessage,
   SDKMessage,
   SDKPermissionDenial,
   SDKResultError,
@@ -39,9 +40,18 @@ import {
   toolResultEntry,
   type EntryContext,
 } from '../transcript/entries.js';
+import { compactBoundaryEntry, compactCommandEntries, compactSummaryEntry, compactSummaryText, type PreservedSegment } from '../transcript/compaction-entries.js';
 import { rebuildConversation, type DeferredToolCall } from '../transcript/rebuild.js';
 import { SDK_VERSION } from '../version.js';
 import { streamMessage, type CallParams, type CompletedCall } from './model-call.js';
+import {
+  compactCommandArguments,
+  DEFAULT_SUMMARY_MAX_TOKENS,
+  extractSummary,
+  needsAutoCompaction,
+  summaryRequestText,
+  validateCompactionSettings,
+} from './compaction.js';
 import { classifyApiFailure, DEFAULT_RETRY_POLICY, retryDelay, sleep, type RetryPolicy } from './retry.js';
 import {
   DEFAULT_MAX_STRUCTURED_OUTPUT_RETRIES,
@@ -110,7 +120,11 @@ type Turn = {
   stopHookActive: boolean;
   /** Text a UserPromptSubmit hook added to the prompt. */
   promptContext: string[];
+  /** A compaction to run before the prompt (auto), or instead of a model turn (`/compact`). */
+  pendingCompaction: PendingCompaction | undefined;
 };
+
+type PendingCompaction = { trigger: 'manual' | 'auto'; instructions: string; preTokens: number; preserved: PreservedSegment | undefined };
 
 /** How a round of tool calls ended, when it ends the turn. */
 type ToolRoundEnding = Ending & { deferred?: { toolUse: BetaToolUseBlock } };
@@ -175,6 +189,15 @@ export class AgentExecutor {
         if (request.prompt === undefined || stillDeferred) return;
         await this.startPromptAfterDeferred(turn);
       }
+      const compaction = turn.pendingCompaction;
+      if (compaction !== undefined) {
+        if (request.subagent === undefined) yield this.initMessage(turn);
+        const compacted = yield* this.compact(turn, compaction);
+        if (!compacted || compaction.trigger === 'manual') return;
+        await this.appendPrompt(turn);
+        yield* this.modelLoop(turn);
+        return;
+      }
       yield* this.continueTurn(turn);
     } finally {
       await turn.writer.release();
@@ -221,6 +244,7 @@ export class AgentExecutor {
       persist: request.persist !== false,
       // A subagent writes inside its parent's turn, which holds the session's lease.
       lease: request.subagent === undefined,
+      windowed: request.resumeAt === undefined,
       holder: `executor-${this.generateId()}`,
       leaseTtlMs: request.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
       clock: this.clock,
@@ -252,6 +276,7 @@ export class AgentExecutor {
         turn.leafUuid = deferred.markerUuid;
         return turn;
       }
+      const contextTokens = rebuilt.contextTokens;
       const written: SessionStoreEntry[] = [];
       // Repair like the CLI (transcript-format.md §5 rule 7): answer dangling tool calls, then
       // close a history that ends in a user message, so the new prompt starts a valid exchange.
@@ -268,15 +293,26 @@ export class AgentExecutor {
         written.push(entry);
         leafUuid = entry.uuid!;
       }
-      if (written.length > 0 || rebuilt.lastRole === 'user') {
+      // A `/compact` record ends in user entries the CLI sends together with the next prompt: no repair.
+      if (written.length > 0 || (rebuilt.lastRole === 'user' && !endsWithLocalCommand(entries, leafUuid))) {
         const entry = noResponseEntry(context, { uuid: this.generateId(), parentUuid: leafUuid, messageId: this.generateId() });
         written.push(entry);
         leafUuid = entry.uuid!;
         rebuilt = rebuildConversation([...entries, ...written], { resumeAt: leafUuid });
       }
+      const manual = compactCommandArguments(request.prompt);
+      if (manual !== undefined || (request.resumeAt === undefined && needsAutoCompaction(contextTokens, request.compaction))) {
+        // The summary call comes first; the prompt (auto) is stored after the boundary.
+        await writer.append(written);
+        turn.messages = rebuilt.messages;
+        turn.leafUuid = leafUuid ?? '';
+        turn.pendingCompaction = { trigger: manual === undefined ? 'auto' : 'manual', instructions: manual ?? '', preTokens: contextTokens, preserved: rebuilt.lastAssistant };
+        return turn;
+      }
       const prompt = this.promptEntryOf(turn, leafUuid);
       await writer.append([...written, prompt]);
-      turn.messages = [...rebuilt.messages, { role: 'user', content: (prompt.message as { content: BetaContentBlockParam[] }).content }];
+      turn.messages = rebuilt.messages;
+      pushUserContent(turn.messages, (prompt.message as { content: BetaContentBlockParam[] }).content);
       turn.leafUuid = prompt.uuid!;
       return turn;
     } catch (error) {
@@ -308,6 +344,7 @@ export class AgentExecutor {
       deferred: undefined,
       stopHookActive: false,
       promptContext: [],
+      pendingCompaction: undefined,
     };
   }
 
@@ -326,8 +363,6 @@ export class AgentExecutor {
 
   /** After a deferred call's turn: a fresh turn for the prompt, on the same lease. */
   private async startPromptAfterDeferred(turn: Turn): Promise<void> {
-    const prompt = this.promptEntryOf(turn, turn.leafUuid);
-    await turn.writer.append([prompt]);
     const fresh = this.emptyTurn(turn.request, turn.key, turn.cwd, turn.writer, turn.retry);
     // Counters, usage and timing start over: the prompt's turn has its own result.
     Object.assign(turn, {
@@ -336,9 +371,87 @@ export class AgentExecutor {
       promptContext: turn.promptContext,
       tools: turn.tools,
       structured: turn.structured.state === 'none' ? turn.structured : { state: 'wanted', retries: 0 },
+      leafUuid: turn.leafUuid,
+      pendingCompaction: turn.pendingCompaction,
     });
-    turn.messages.push({ role: 'user', content: (prompt.message as { content: BetaContentBlockParam[] }).content });
+    if (turn.pendingCompaction === undefined) await this.appendPrompt(turn);
+  }
+
+  /** Stores the prompt after what the turn already wrote, and adds it to the history. */
+  private async appendPrompt(turn: Turn): Promise<void> {
+    const prompt = this.promptEntryOf(turn, turn.leafUuid === '' ? null : turn.leafUuid);
+    await turn.writer.append([prompt]);
+    pushUserContent(turn.messages, (prompt.message as { content: BetaContentBlockParam[] }).content);
     turn.leafUuid = prompt.uuid!;
+  }
+
+  /**
+   * Summarizes the history with one API call and records the compaction as the CLI does: a
+   * boundary, the summary, the last assistant message kept verbatim (and, for `/compact`, the
+   * command's entries). Afterwards the history is `summary · kept message`. A manual compaction
+   * ends the turn here (result text empty, no model turn, as officially). Returns false when the
+   * turn ended with an error instead.
+   */
+  private async *compact(turn: Turn, pending: PendingCompaction): AsyncGenerator<SDKMessage, boolean, undefined> {
+    const { request } = turn;
+    turn.pendingCompaction = undefined;
+    const sessionId = turn.key.sessionId;
+    yield { type: 'system', subtype: 'status', status: 'compacting', uuid: this.uuid(), session_id: sessionId };
+    const failed = async function* (this: AgentExecutor, message: string, ending?: Ending): AsyncGenerator<SDKMessage, boolean, undefined> {
+      yield { type: 'system', subtype: 'status', status: null, compact_result: 'failed', compact_error: message, uuid: this.uuid(), session_id: sessionId };
+      yield* this.finish(turn, ending ?? { subtype: 'error_during_execution', terminalReason: 'api_error', errors: [message] });
+      return false;
+    }.bind(this);
+    if (turn.messages.length === 0) return yield* failed('Not enough messages to compact.');
+    await request.hooks?.compacting?.({ trigger: pending.trigger, customInstructions: pending.instructions, signal: request.signal ?? new AbortController().signal });
+    yield* this.drainHookMessages(turn);
+    const started = this.clock();
+    const params: CallParams = {
+      model: request.model,
+      max_tokens: request.compaction?.summaryMaxTokens ?? DEFAULT_SUMMARY_MAX_TOKENS,
+      messages: [...turn.messages, { role: 'user', content: summaryRequestText(pending.instructions) }],
+    };
+    if (request.systemPrompt !== undefined) params.system = request.systemPrompt;
+    const call = yield* this.callModel(turn, params);
+    if ('ending' in call) return yield* failed(call.ending.subtype === 'success' ? 'compaction failed' : call.ending.errors.join('; '), call.ending);
+    turn.usage.add(call.message.model, call.message.usage);
+    const summary = extractSummary(call.message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join(''));
+    if (summary === '') return yield* failed('Compaction failed: the model returned an empty summary.');
+
+    const context = this.contextOf(turn);
+    const boundaryUuid = this.generateId();
+    const summaryUuid = this.generateId();
+    const preserved = turn.messages.at(-1)?.role === 'assistant' ? pending.preserved : undefined;
+    const record = { trigger: pending.trigger, preTokens: pending.preTokens, postTokens: call.message.usage.output_tokens, durationMs: this.clock() - started };
+    const promptId = this.generateId();
+    const entries = [
+      compactBoundaryEntry(context, { uuid: boundaryUuid, logicalParentUuid: turn.leafUuid === '' ? null : turn.leafUuid, summaryUuid, record, preserved }),
+      compactSummaryEntry(context, { uuid: summaryUuid, boundaryUuid, summary, promptId }),
+    ];
+    if (pending.trigger === 'manual') {
+      entries.push(...compactCommandEntries(context, { uuids: [this.generateId(), this.generateId(), this.generateId()], parentUuid: summaryUuid, args: pending.instructions, promptId }));
+    }
+    await turn.writer.append(entries);
+    turn.leafUuid = entries.at(-1)!.uuid!;
+    const kept = preserved === undefined ? [] : [turn.messages.at(-1)!];
+    turn.messages = [{ role: 'user', content: compactSummaryText(summary) }, ...kept];
+    const boundary: SDKCompactBoundaryMessage = {
+      type: 'system',
+      subtype: 'compact_boundary',
+      compact_metadata: { trigger: record.trigger, pre_tokens: record.preTokens, post_tokens: record.postTokens, duration_ms: record.durationMs },
+      uuid: boundaryUuid as UUID,
+      session_id: sessionId,
+    };
+    if (preserved !== undefined) {
+      boundary.compact_metadata.preserved_segment = { head_uuid: preserved.headUuid as UUID, anchor_uuid: summaryUuid as UUID, tail_uuid: preserved.tailUuid as UUID };
+      boundary.compact_metadata.preserved_messages = { anchor_uuid: summaryUuid as UUID, uuids: preserved.uuids as UUID[] };
+    }
+    yield { type: 'system', subtype: 'status', status: null, compact_result: 'success', uuid: this.uuid(), session_id: sessionId };
+    yield boundary;
+    if (pending.trigger === 'manual') {
+      yield* this.finish(turn, { subtype: 'success', terminalReason: 'completed', result: '' });
+    }
+    return true;
   }
 
   /**
@@ -494,22 +607,26 @@ export class AgentExecutor {
   }
 
   /** One API call with retries. A failed attempt leaves nothing in the store. */
-  private async *callModel(turn: Turn): AsyncGenerator<SDKMessage, (CompletedCall & { entryUuids: string[] }) | { ending: Ending }, undefined> {
+  /**
+   * One API call with retries: the turn's next model call, or (`summaryParams`) a compaction's
+   * summary call, which is not a turn of its own (`num_turns`) and streams no events.
+   */
+  private async *callModel(turn: Turn, summaryParams?: CallParams): AsyncGenerator<SDKMessage, (CompletedCall & { entryUuids: string[] }) | { ending: Ending }, undefined> {
     const { request, retry } = turn;
     const sessionId = turn.key.sessionId;
     for (let attempt = 0; ; attempt++) {
       const started = this.clock();
-      const stream = streamMessage(this.client, this.callParams(turn), request.signal);
+      const stream = streamMessage(this.client, summaryParams ?? this.callParams(turn), request.signal);
       try {
         let next = await stream.next();
         while (next.done !== true) {
-          if (request.includePartialMessages === true) {
+          if (request.includePartialMessages === true && summaryParams === undefined) {
             yield { type: 'stream_event', event: next.value, parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null, uuid: this.uuid(), session_id: sessionId };
           }
           next = await stream.next();
         }
         turn.apiMilliseconds += this.clock() - started;
-        turn.apiCalls += 1;
+        if (summaryParams === undefined) turn.apiCalls += 1;
         return { ...next.value, entryUuids: next.value.message.content.map(() => this.generateId()) };
       } catch (error) {
         turn.apiMilliseconds += this.clock() - started;
@@ -851,6 +968,7 @@ function validateRequest(request: TurnRequest): void {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) fail(field, `must be a positive integer, got ${String(value)}`);
   }
   if (request.maxBudgetUsd !== undefined && !(request.maxBudgetUsd > 0)) fail('maxBudgetUsd', `must be a positive number, got ${String(request.maxBudgetUsd)}`);
+  validateCompactionSettings(request.compaction);
   if (request.subagent !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(request.subagent.agentId)) fail('subagent.agentId', 'must be 1-64 letters, digits, - or _');
     if (typeof request.subagent.parentToolUseId !== 'string' || request.subagent.parentToolUseId === '') fail('subagent.parentToolUseId', 'must be the id of the Agent tool_use');
@@ -869,4 +987,29 @@ const ALLOW: ToolCallDecision = { behavior: 'allow' };
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Is the leaf the output record of a local command (`/compact`), which the next prompt follows directly? */
+function endsWithLocalCommand(entries: readonly SessionStoreEntry[], leafUuid: string | null): boolean {
+  if (leafUuid === null) return false;
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const entry = entries[index]!;
+    if (entry.uuid !== leafUuid) continue;
+    const content = (entry.message as { content?: unknown } | undefined)?.content;
+    return entry.type === 'user' && typeof content === 'string' && content.startsWith('<local-command-stdout>');
+  }
+  return false;
+}
+
+/**
+ * Adds user content to the history: a history already ending in a user message (a `/compact`
+ * record, a summary with nothing kept) gets it appended, as a reload of the transcript would.
+ */
+function pushUserContent(messages: BetaMessageParam[], content: BetaContentBlockParam[]): void {
+  const last = messages.at(-1);
+  if (last?.role !== 'user') {
+    messages.push({ role: 'user', content });
+    return;
+  }
+  last.content = [...(typeof last.content === 'string' ? [{ type: 'text' as const, text: last.content }] : last.content), ...content];
 }

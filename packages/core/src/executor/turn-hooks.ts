@@ -17,6 +17,8 @@ export type TurnHooks = {
   afterTool?: (call: ToolCallCheck & { outcome: ToolOutcome }) => Promise<AfterToolDecision>;
   /** When the model ends its turn (Stop): may send it back to work. */
   stopping?: (event: { lastAssistantText: string; stopHookActive: boolean; signal: AbortSignal }) => Promise<StopDecision>;
+  /** Before a compaction summarizes the session (PreCompact). */
+  compacting?: (event: { trigger: 'manual' | 'auto'; customInstructions: string; signal: AbortSignal }) => Promise<void>;
   /** Messages the hooks want shown to the caller (`includeHookEvents`), drained after each point. */
   drainMessages?: () => SDKMessage[];
 };

@@ -7,6 +7,7 @@ import type { PermissionMode } from '../messages.js';
 import type { ModelPrice } from '../pricing.js';
 import type { SessionRef } from '../store/session-store.js';
 import type { ToolRunner } from '../tools/tool-runner.js';
+import type { CompactionSettings } from './compaction.js';
 import type { RetryPolicy } from './retry.js';
 import type { TurnHooks } from './turn-hooks.js';
 import type { JsonSchemaOutputFormat } from './structured-output.js';
@@ -81,6 +82,11 @@ export type TurnRequest = {
   subagent?: { agentId: string; parentToolUseId: string };
   /** Permission checks and hooks of the turn (PreToolUse, PostToolUse, UserPromptSubmit, Stop). */
   hooks?: TurnHooks;
+  /**
+   * Automatic compaction (on by default: at 90% of a 200k-token window, judged by the last
+   * response's usage). A `/compact [instructions]` prompt compacts now and runs no model turn.
+   */
+  compaction?: CompactionSettings;
   /** MCP servers and their status, reported in `system/init` (the tools come through `tools`). */
   mcpServers?: Array<{ name: string; status: string; source?: string }>;
 };

@@ -2,6 +2,7 @@ import { SessionConflictError, SessionLeaseError } from '../errors.js';
 import {
   supportsConditionalAppend,
   supportsLeases,
+  supportsWindowedLoad,
   type SessionKey,
   type SessionLease,
   type SessionRef,
@@ -57,8 +58,8 @@ export class TurnWriter {
       }
     }
     try {
-      const entries = (await store.load(key)) ?? [];
-      return { writer: new TurnWriter(store, key, options, lease, entries.length), entries };
+      const { entries, length } = options.windowed === true ? await loadFromBoundary(store, key) : await loadAll(store, key);
+      return { writer: new TurnWriter(store, key, options, lease, length), entries };
     } catch (error) {
       if (lease !== undefined && supportsLeases(store)) await store.releaseLease(lease).catch(() => undefined);
       throw error;
@@ -106,6 +107,11 @@ export type TurnWriterOptions = {
   persist: boolean;
   /** False: write without taking the session's lease (a subagent, inside its parent's turn). Default true. */
   lease?: boolean;
+  /**
+   * Load from the last compaction boundary (plus the messages it keeps) instead of the whole log,
+   * when the store can: what a turn needs, at a cost that does not grow with the session's age.
+   */
+  windowed?: boolean;
   /** Lease holder name, unique per turn. */
   holder: string;
   leaseTtlMs: number;
@@ -116,3 +122,33 @@ const NO_STORE: SessionStore = {
   append: () => Promise.reject(new Error('read-only turn writer')),
   load: () => Promise.resolve(null),
 };
+
+/** How far before a boundary the messages it keeps are looked for (they are its old chain's last entries). */
+const PRESERVED_LOOKBACK = 64;
+
+type Loaded = { entries: SessionStoreEntry[]; length: number };
+
+async function loadAll(store: SessionStore, key: SessionKey): Promise<Loaded> {
+  const entries = (await store.load(key)) ?? [];
+  return { entries, length: entries.length };
+}
+
+/**
+ * The entries from the last compaction boundary on. The boundary names the old messages it keeps
+ * (`preservedSegment`), which sit just before it: they are loaded from a short window before the
+ * boundary, or, if not found there, the whole log is loaded (never a history missing its kept part).
+ */
+async function loadFromBoundary(store: SessionStore, key: SessionKey): Promise<Loaded> {
+  if (!supportsWindowedLoad(store)) return loadAll(store, key);
+  const window = await store.loadWindow(key, { fromLastCompactBoundary: true });
+  if (window === null) return { entries: [], length: 0 };
+  const boundary = window.entries[0];
+  const segment = (boundary?.compactMetadata as { preservedSegment?: { headUuid?: unknown; tailUuid?: unknown } } | undefined)?.preservedSegment;
+  if (window.start === 0 || boundary?.subtype !== 'compact_boundary' || segment === undefined) return { entries: window.entries, length: window.length };
+  const before = await store.loadWindow(key, { start: Math.max(0, window.start - PRESERVED_LOOKBACK), end: window.start });
+  const uuids = new Set((before?.entries ?? []).map((entry) => entry.uuid));
+  if (before !== null && uuids.has(segment.headUuid as string) && uuids.has(segment.tailUuid as string)) {
+    return { entries: [...before.entries, ...window.entries], length: window.length };
+  }
+  return loadAll(store, key);
+}

@@ -45,6 +45,16 @@ export type RebuiltConversation = {
    * attachment of an unanswered call. Resuming runs it instead of repairing it.
    */
   deferredToolUse?: DeferredToolCall;
+  /**
+   * The entries of the last assistant message when the conversation ends with one: what a
+   * compaction keeps verbatim (its preserved segment).
+   */
+  lastAssistant?: { headUuid: string; tailUuid: string; uuids: string[] };
+  /**
+   * Tokens the context held at the last response: its usage's input (cached or not) plus output.
+   * What auto-compaction compares with the window. 0 when no response recorded usage.
+   */
+  contextTokens: number;
 };
 
 /** A tool call stopped by a `defer` decision, waiting in the transcript for a later turn. */
@@ -236,7 +246,7 @@ class UserTurn {
 export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
   const { chain, byUuid } = indexChain(entries);
   const leafUuid = options.resumeAt ?? leafOf(chain);
-  const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null };
+  const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null, contextTokens: 0 };
   if (leafUuid === null) return empty;
   const leaf = byUuid.get(leafUuid);
   if (leaf === undefined) return { ...empty, leafUuid: options.resumeAt === undefined ? null : leafUuid };
@@ -263,6 +273,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   const consumed = new Set<string>();
   let userTurn: UserTurn | undefined;
   let unanswered: UnansweredToolUse[] = [];
+  let lastGroup: ChainEntry[] = [];
 
   const flushUser = (): void => {
     const message = userTurn?.toMessage();
@@ -281,6 +292,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       const group = id === undefined ? [entry] : (assistantEntriesById.get(id) ?? [entry]);
       const content: BetaContentBlockParam[] = [];
       const toolUses: UnansweredToolUse[] = [];
+      lastGroup = group;
       for (const member of group) {
         consumed.add(member.uuid);
         for (const block of blocksOf(messageOf(member)?.content)) {
@@ -318,7 +330,11 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
     leafUuid: leaf.uuid,
     unansweredToolUses: unanswered,
     lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
+    contextTokens: contextTokensOf(lastGroup.at(-1)),
   };
+  if (rebuilt.lastRole === 'assistant' && lastGroup.length > 0) {
+    rebuilt.lastAssistant = { headUuid: lastGroup[0]!.uuid, tailUuid: lastGroup.at(-1)!.uuid, uuids: lastGroup.map((entry) => entry.uuid) };
+  }
   const deferred = deferredCallAt(leaf, unanswered, byUuid);
   if (deferred !== undefined) rebuilt.deferredToolUse = deferred;
   return rebuilt;
@@ -336,4 +352,11 @@ function deferredCallAt(leaf: ChainEntry, unanswered: readonly UnansweredToolUse
   if (block === undefined) return undefined;
   const input = typeof block.input === 'object' && block.input !== null ? (block.input as Record<string, unknown>) : {};
   return { ...call, name: block.name, input, markerUuid: leaf.uuid };
+}
+
+function contextTokensOf(entry: ChainEntry | undefined): number {
+  const usage = (messageOf(entry ?? ({} as ChainEntry)) as { usage?: Record<string, unknown> } | undefined)?.usage;
+  if (usage === undefined) return 0;
+  const count = (field: string): number => (typeof usage[field] === 'number' ? usage[field] : 0);
+  return count('input_tokens') + count('cache_creation_input_tokens') + count('cache_read_input_tokens') + count('output_tokens');
 }
