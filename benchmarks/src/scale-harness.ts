@@ -1,0 +1,200 @@
+// Drives N long-lived worker processes that run executor turns against the emulator in this process
+// (the line protocol of packages/e2e/test/support/redis-executor-worker.mjs: one JSON request per
+// stdin line, one JSON reply per stdout line). The floor is the same processes calling the emulator
+// directly, the ceiling it allows. CPU per turn comes from /proc (user + system time of every
+// worker), so it counts what the workers spent, not what this process spent driving them.
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Interface } from 'node:readline';
+import { startMessagesEmulator } from '@sdk/testing/emulator';
+import { percentile } from './stats.js';
+
+export const WORKERS_PER_SESSION = 4;
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every mainstream architecture. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+type Reply = { pid: number; sessionId: string; result?: { subtype: string }; ms: number; conflicts: number; error?: string };
+type Worker = { child: ChildProcessWithoutNullStreams; reader: Interface; pending: Array<(reply: Reply) => void> };
+type Drive = { turns: number; failed: number; seconds: number; p50: number; p99: number; conflicts: number; workerCpuMs: number; driverCpuMs: number };
+
+/** One row of a scale table. */
+export type ScaleRow = {
+  processes: number;
+  sessions: number;
+  turnsPerSecond: number;
+  p50: number;
+  p99: number;
+  conflicts: number;
+  lost: number;
+  failed: number;
+  cpuMsPerTurn: number;
+  emulatorCpuMsPerTurn: number;
+  ceilingTurnsPerSecond: number;
+  ceilingP99: number;
+};
+
+export type ScaleSetup = {
+  /** The worker script (plain .mjs, run with node). */
+  worker: string;
+  /** Environment of every worker, besides EMULATOR_URL, PROJECT_KEY, MODEL and PATH. */
+  env: Record<string, string>;
+  projectKey: string;
+  model: string;
+  /** How many user entries the session's transcript holds (to count lost turns). */
+  storedPrompts: (sessionId: string) => Promise<number>;
+  deleteSession: (sessionId: string) => Promise<void>;
+};
+
+function send(worker: Worker, request: object): Promise<Reply> {
+  return new Promise((resolve) => {
+    worker.pending.push(resolve);
+    worker.child.stdin.write(`${JSON.stringify(request)}\n`);
+  });
+}
+
+async function cpuMsOf(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name, which may itself hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+async function totalCpuMs(workers: readonly Worker[]): Promise<number> {
+  const values = await Promise.all(workers.map((worker) => cpuMsOf(worker.child.pid!)));
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
+/** Every worker runs `turns` turns one after another; all workers at once. */
+async function drive(workers: Worker[], requestOf: (worker: number, turn: number) => object, turns: number): Promise<Drive> {
+  const cpuBefore = await totalCpuMs(workers);
+  const driverBefore = process.cpuUsage();
+  const started = performance.now();
+  const replies = await Promise.all(
+    workers.map(async (worker, index) => {
+      const mine: Reply[] = [];
+      for (let number = 0; number < turns; number++) mine.push(await send(worker, requestOf(index, number)));
+      return mine;
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const driver = process.cpuUsage(driverBefore);
+  const workerCpuMs = (await totalCpuMs(workers)) - cpuBefore;
+  const all = replies.flat();
+  const ok = all.filter((reply) => reply.error === undefined && reply.result?.subtype === 'success');
+  const latencies = ok.map((reply) => reply.ms);
+  return {
+    turns: ok.length,
+    failed: all.length - ok.length,
+    seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    conflicts: all.reduce((sum, reply) => sum + reply.conflicts, 0),
+    workerCpuMs,
+    driverCpuMs: (driver.user + driver.system) / 1000,
+  };
+}
+
+function startWorkers(count: number, setup: ScaleSetup, emulatorUrl: string): Worker[] {
+  return Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, [setup.worker], {
+      env: { PATH: process.env.PATH ?? '', ...setup.env, EMULATOR_URL: emulatorUrl, PROJECT_KEY: setup.projectKey, MODEL: setup.model },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const worker: Worker = { child, reader: createInterface({ input: child.stdout }), pending: [] };
+    worker.reader.on('line', (line) => worker.pending.shift()?.(JSON.parse(line) as Reply));
+    child.stderr.resume();
+    return worker;
+  });
+}
+
+/** Ends every worker (stdin closed); kills one still running after 10 s. */
+async function stopWorkers(workers: readonly Worker[]): Promise<void> {
+  for (const worker of workers) {
+    worker.child.stdin.end();
+    worker.reader.close();
+  }
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.child.exitCode !== null) return resolve();
+          const timer = setTimeout(() => worker.child.kill(), 10_000);
+          worker.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    ),
+  );
+}
+
+/** Runs each process count in turn (fresh workers and sessions each time) and returns one row per count. */
+export async function runScale(setup: ScaleSetup, counts: readonly number[], turnsPer: (count: number) => number): Promise<ScaleRow[]> {
+  const emulator = await startMessagesEmulator();
+  const rows: ScaleRow[] = [];
+  try {
+    for (const count of counts) {
+      const turns = turnsPer(count);
+      const workers = startWorkers(count, setup, emulator.url);
+      try {
+        // Warm-up: every process loaded and connected before the clock starts.
+        await drive(workers, () => ({ sessionId: randomUUID(), prompt: 'warm-up', direct: true }), 1);
+        const sessions = Array.from({ length: Math.max(1, Math.ceil(count / WORKERS_PER_SESSION)) }, () => randomUUID());
+        const ceiling = await drive(workers, (worker, number) => ({ sessionId: sessions[0]!, prompt: `direct ${worker} ${number}`, direct: true }), turns);
+        emulator.reset();
+        const agent = await drive(
+          workers,
+          (worker, number) => ({ sessionId: sessions[worker % sessions.length]!, prompt: `worker ${worker} turn ${number}`, onConflict: 'retry' }),
+          turns,
+        );
+        emulator.reset();
+        // A turn is lost if its prompt is not in its session's transcript.
+        let stored = 0;
+        for (const sessionId of sessions) stored += await setup.storedPrompts(sessionId);
+        rows.push({
+          processes: count,
+          sessions: sessions.length,
+          turnsPerSecond: agent.turns / agent.seconds,
+          p50: agent.p50,
+          p99: agent.p99,
+          conflicts: agent.conflicts,
+          lost: count * turns - stored,
+          failed: agent.failed,
+          cpuMsPerTurn: agent.workerCpuMs / Math.max(1, agent.turns),
+          emulatorCpuMsPerTurn: agent.driverCpuMs / Math.max(1, agent.turns),
+          ceilingTurnsPerSecond: ceiling.turns / ceiling.seconds,
+          ceilingP99: ceiling.p99,
+        });
+        for (const sessionId of sessions) await setup.deleteSession(sessionId);
+      } finally {
+        await stopWorkers(workers);
+      }
+    }
+  } finally {
+    await emulator.close();
+  }
+  return rows;
+}
+
+export function formatScaleTable(title: string, rows: readonly ScaleRow[]): string {
+  const lines = [
+    `## ${title}`,
+    '',
+    '| processes | sessions | turns/s | p50 ms | p99 ms | conflicts (retried turns) | lost turns | worker CPU ms/turn | emulator CPU ms/turn | emulator alone turns/s | emulator alone p99 ms | turns/s ÷ emulator alone |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.processes} | ${row.sessions} | ${row.turnsPerSecond.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.conflicts} | ${row.lost}${row.failed > 0 ? ` (${row.failed} failed)` : ''} | ` +
+        `${row.cpuMsPerTurn.toFixed(2)} | ${row.emulatorCpuMsPerTurn.toFixed(2)} | ${row.ceilingTurnsPerSecond.toFixed(1)} | ${row.ceilingP99.toFixed(1)} | ${(row.turnsPerSecond / row.ceilingTurnsPerSecond).toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,105 @@
+// Issue #10 item 3: 1, 4, 16 and 64 worker processes running AgentExecutor turns against the emulator,
+// four workers per session with `onConflict: 'retry'`, on Redis (one RedisSessionStore per process,
+// packages/e2e/test/support/redis-executor-worker.mjs) and on files (one FileSessionStore per process
+// on a shared root, file-executor-worker.mjs). Next to each row: the same processes calling the
+// emulator directly, the ceiling it allows on this machine.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileSessionStore } from '@sdk/store-file';
+import { RedisSessionStore } from '@sdk/store-redis';
+import type { BenchReport, SummaryRow } from './report.js';
+import { formatScaleTable, runScale, type ScaleRow, type ScaleSetup } from './scale-harness.js';
+import { lineChart } from './svg-chart.js';
+
+const MODEL = 'claude-sonnet-4-6';
+const PROJECT = 'bench-scale';
+const REDIS_WORKER = fileURLToPath(new URL('../../packages/e2e/test/support/redis-executor-worker.mjs', import.meta.url));
+const FILE_WORKER = fileURLToPath(new URL('./file-executor-worker.mjs', import.meta.url));
+
+const userEntries = (entries: ReadonlyArray<{ type?: unknown }> | null): number => (entries ?? []).filter((entry) => entry.type === 'user').length;
+
+async function redisRows(counts: readonly number[], turnsPer: (count: number) => number): Promise<ScaleRow[]> {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `bench-scale-${process.pid}-${Date.now().toString(36)}`;
+  const store = new RedisSessionStore({ url }, { prefix });
+  const setup: ScaleSetup = {
+    worker: REDIS_WORKER,
+    env: { REDIS_URL: url, STORE_PREFIX: prefix },
+    projectKey: PROJECT,
+    model: MODEL,
+    storedPrompts: async (sessionId) => userEntries(await store.load({ projectKey: PROJECT, sessionId })),
+    deleteSession: (sessionId) => store.delete({ projectKey: PROJECT, sessionId }),
+  };
+  try {
+    return await runScale(setup, counts, turnsPer);
+  } finally {
+    await store.close();
+  }
+}
+
+async function fileRows(counts: readonly number[], turnsPer: (count: number) => number): Promise<ScaleRow[]> {
+  const root = await mkdtemp(join(tmpdir(), 'bench-scale-files-'));
+  const store = new FileSessionStore({ root });
+  const setup: ScaleSetup = {
+    worker: FILE_WORKER,
+    env: { STORE_ROOT: root },
+    projectKey: PROJECT,
+    model: MODEL,
+    storedPrompts: async (sessionId) => userEntries(await store.load({ projectKey: PROJECT, sessionId })),
+    deleteSession: (sessionId) => store.delete({ projectKey: PROJECT, sessionId }),
+  };
+  try {
+    return await runScale(setup, counts, turnsPer);
+  } finally {
+    await store.flush();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Runs both scale tables and returns them with their summary lines and chart. */
+export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
+  const counts = quick ? [1, 4] : [1, 4, 16, 64];
+  // At least 64 turns per row, so the small rows have enough samples too.
+  const turnsPer = (count: number): number => (quick ? 4 : Math.max(8, Math.ceil(64 / count)));
+  const redis = await redisRows(counts, turnsPer);
+  const files = await fileRows(counts, turnsPer);
+  const note = 'Four processes per session, `onConflict: \'retry\'`; a conflict is a turn the executor reran because another process held the session. ' +
+    'CPU per turn: user + system time of all worker processes (from /proc) over the turns; emulator CPU: this process, which runs the emulator.';
+  const markdown = [
+    formatScaleTable(`Scale on @sdk/store-redis (N processes; floor: the same processes calling the emulator directly)${quick ? ' (quick)' : ''}`, redis),
+    '',
+    formatScaleTable(`Scale on @sdk/store-file (N processes, one shared root; floor: the same processes calling the emulator directly)${quick ? ' (quick)' : ''}`, files),
+    '',
+    note,
+  ].join('\n');
+  const summary: SummaryRow[] = [];
+  for (const [label, rows] of [
+    ['redis', redis],
+    ['file', files],
+  ] as const) {
+    const widest = rows.at(-1)!;
+    summary.push({
+      measurement: `scale: ${label} store, ${widest.processes} processes, turns/s vs the emulator alone`,
+      value: `${widest.turnsPerSecond.toFixed(1)} turns/s, p99 ${widest.p99.toFixed(0)} ms, ${widest.conflicts} retries, ${widest.lost} lost`,
+      baseline: `${widest.ceilingTurnsPerSecond.toFixed(1)} turns/s`,
+      ratio: widest.turnsPerSecond / widest.ceilingTurnsPerSecond,
+      target: 'no lost turns',
+      pass: widest.lost === 0 && widest.failed === 0,
+    });
+  }
+  const chart = lineChart({
+    title: 'Turns per second by worker processes',
+    xLabel: 'worker processes',
+    yLabel: 'turns/s',
+    logX: true,
+    series: [
+      { name: 'Redis store', points: redis.map((row) => [row.processes, row.turnsPerSecond] as const) },
+      { name: 'file store', points: files.map((row) => [row.processes, row.turnsPerSecond] as const) },
+      { name: 'emulator alone (Redis run)', points: redis.map((row) => [row.processes, row.ceilingTurnsPerSecond] as const), dashed: true },
+      { name: 'emulator alone (file run)', points: files.map((row) => [row.processes, row.ceilingTurnsPerSecond] as const), dashed: true },
+    ],
+  });
+  return { markdown, summary, charts: [{ slug: 'scale', title: 'Turns per second by worker processes', svg: chart }] };
+}
