@@ -23,7 +23,7 @@ import { FileSessionStore } from '@sdk/store-file';
 import { RedisSessionStore } from '@sdk/store-redis';
 
 const { MODE, STORE_KIND, STORE_ROOT, REDIS_URL, STORE_PREFIX, EMULATOR_URL, PROJECT_KEY, SESSION_ID, KILL_AT, ACK_FILE, TOOL_DIR, LEASE_TTL_MS } = process.env;
-const MODEL = 'claude-sonnet-4-5';
+const MODEL = 'claude-sonnet-4-6';
 const killAt = Number(KILL_AT ?? 0);
 let reached = 0;
 const ackFd = ACK_FILE === undefined ? undefined : openSync(ACK_FILE, 'a');
