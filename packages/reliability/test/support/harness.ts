@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -174,4 +174,20 @@ export async function privileged(command: string, args: string[]): Promise<void>
       throw new Error(`cannot run ${command} ${args.join(' ')} (needs root or passwordless sudo): ${String(direct)}`);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL (the shared server; every test file works in schemas of its own)
+
+export const PG_URL = process.env.PG_URL ?? 'postgres://127.0.0.1:5432/test';
+
+/** {@link PG_URL} with a role: node-postgres takes the role from `USER`, which a CI shell may not set. */
+export function pgConnectionString(): string {
+  const url = new URL(PG_URL);
+  if (url.username === '') url.username = process.env.PGUSER || process.env.USER || userInfo().username;
+  return url.href;
+}
+
+export function uniqueSchema(label: string): string {
+  return `rel_${label}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
