@@ -397,7 +397,7 @@ describe('the command line', () => {
     expect(command).toEqual({
       code: ExitCode.usage,
       stdout: '',
-      stderr: 'sdk-sessions: unknown command "lsit"; commands: list, show, tail, fork, rename, tag, delete, export, import, migrate\n',
+      stderr: 'sdk-sessions: unknown command "lsit"; commands: list, show, tail, fork, rename, tag, delete, export, import, migrate, inspect\n',
     });
     const option = await cli(['list', '--stroe', 'memory:']);
     expect(option.code).toBe(ExitCode.usage);

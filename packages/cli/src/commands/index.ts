@@ -3,6 +3,7 @@ import { deleteCommand } from './delete.js';
 import { exportCommand } from './export.js';
 import { forkCommand } from './fork.js';
 import { importCommand } from './import.js';
+import { inspectCommand } from './inspect.js';
 import { listCommand } from './list.js';
 import { migrateCommand } from './migrate.js';
 import { renameCommand } from './rename.js';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   importCommand,
   migrateCommand,
+  inspectCommand,
 ];

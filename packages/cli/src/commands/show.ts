@@ -1,4 +1,3 @@
-import type { SDKSessionInfo } from '@sdk/core';
 import { flag, STORE_OPTIONS, storeUrlOf, stringOption, withStore } from '../command.js';
 import type { Command } from '../command.js';
 import { messageHeading, messageLines } from '../conversation-text.js';
@@ -7,7 +6,7 @@ import { formatBytes, formatCost, formatTime, printJson } from '../output.js';
 import { projectPinnedStore } from '../project-pinned-store.js';
 import { assertSessionIdArgument, locateSession } from '../session-locator.js';
 import { sessionFunctions } from '../session-functions.js';
-import { sessionRowOf } from '../session-row.js';
+import { sessionRowFor } from '../session-rows.js';
 
 /** `show`: a session's conversation, readable, with tool calls and their results. */
 export const showCommand: Command = {
@@ -22,16 +21,10 @@ export const showCommand: Command = {
     const shown = await withStore(storeUrlOf(context), async (opened) => {
       const located = await locateSession(opened, sessionId, selection);
       const sessionStore = projectPinnedStore(opened.store, located.projectKey);
-      const listing = (await sessionStore.listSessions?.(located.projectKey))?.find((candidate) => candidate.sessionId === sessionId);
-      const info: SDKSessionInfo = (await sessionFunctions.getSessionInfo(sessionId, { sessionStore })) ?? {
-        sessionId,
-        summary: '',
-        lastModified: listing?.mtime ?? Date.now(),
-      };
-      if (listing) info.lastModified = listing.mtime;
+      const session = await sessionRowFor(opened, located.projectKey, sessionId, located.entries);
       const messages = await sessionFunctions.getSessionMessages(sessionId, { sessionStore });
       const subagents = sessionStore.listSubkeys ? await sessionFunctions.listSubagents(sessionId, { sessionStore }) : [];
-      return { session: sessionRowOf(located.projectKey, info, located.entries), messages, subagents };
+      return { session, messages, subagents };
     });
     if (flag(context.values, 'json')) {
       printJson(context.io, shown);
