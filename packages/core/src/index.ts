@@ -137,6 +137,9 @@ export { CLAUDE_CODE_PRESET_PROMPT, DEFAULT_MODEL, SYSTEM_PROMPT_DYNAMIC_BOUNDAR
 export type { AgentExecutorDependencies, ExecutorLogger } from './executor/agent-executor.js';
 export { AgentExecutor, subagentSubpath } from './executor/agent-executor.js';
 export type { TurnRequest } from './executor/turn-request.js';
+export type { CompactionSettings } from './executor/compaction.js';
+export type { CompactSessionResult } from './executor/compact-session.js';
+export { compactSession } from './executor/compact-session.js';
 export type { AfterToolDecision, PromptDecision, StopDecision, ToolCallCheck, ToolCallDecision, TurnHooks } from './executor/turn-hooks.js';
 export type { RetryPolicy } from './executor/retry.js';
 export { DEFAULT_RETRY_POLICY } from './executor/retry.js';
@@ -192,6 +195,8 @@ export type {
   SDKPartialAssistantMessage,
   SDKPermissionDenial,
   SDKDeferredToolUse,
+  SDKCompactBoundaryMessage,
+  SDKStatusMessage,
   SDKResultError,
   SDKResultMessage,
   SDKResultSuccess,

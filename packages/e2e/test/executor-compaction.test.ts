@@ -1,4 +1,4 @@
-import { type SDKMessage, type SessionKey, type SessionStore, type SessionStoreEntry } from '@sdk/core';
+import { compactSession, type SDKMessage, type SessionKey, type SessionStore, type SessionStoreEntry } from '@sdk/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { FileSessionStore } from '@sdk/store-file';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { executorFor, messageRequests, newSession, runTurn, transcriptOf } from './support/executor-harness.js';
+import { executorFor, messageRequests, MODEL, newSession, runTurn, transcriptOf } from './support/executor-harness.js';
 
 let emulator: MessagesEmulator;
 let root: string;
@@ -110,5 +110,19 @@ describe('compaction', () => {
     const { result, messages } = await runTurn(executorFor(store, emulator), { session: newSession(), prompt: '/compact' });
     expect(result).toMatchObject({ subtype: 'error_during_execution', errors: ['Not enough messages to compact.'] });
     expect(kinds(messages)).toContain('system/status');
+  });
+});
+
+describe('compactSession()', () => {
+  it('compacts a session on request, from any executor', async () => {
+    const store = new InMemorySessionStore();
+    const session = newSession();
+    await runTurn(executorFor(store, emulator), { session, prompt: 'alpha' });
+    emulator.enqueue(textReply('<summary>alpha was said</summary>'));
+    const { boundary, result } = await compactSession(executorFor(store, emulator), { session, model: MODEL, instructions: 'be brief' });
+    expect(result).toMatchObject({ subtype: 'success', result: '' });
+    expect(boundary?.compact_metadata).toMatchObject({ trigger: 'manual', preserved_segment: { anchor_uuid: expect.any(String) } });
+    const entries = (await store.load(session))!;
+    expect(entries.find((entry) => entry.isCompactSummary === true)?.parentUuid).toBe(boundary?.uuid);
   });
 });

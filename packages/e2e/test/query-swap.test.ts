@@ -440,4 +440,44 @@ describe('sessions move between the official SDK and @sdk/compat', () => {
   it('@sdk/compat writes, the official SDK resumes', async () => {
     expect(await interop(compatQuery as unknown as QueryLike, officialQuery as unknown as QueryLike)).toEqual(expected);
   });
+
+  /**
+   * One SDK runs two turns and `/compact`s the session; the other resumes it. The reader must send
+   * the summary, the kept last answer, then the command record with the new prompt — whichever SDK
+   * wrote the summary (its wording differs: ours is our own text).
+   */
+  async function compactedInterop(writer: QueryLike, reader: QueryLike): Promise<Turn[]> {
+    emulator.reset();
+    const home = await mkdtemp(join(tmpdir(), 'compact-interop-'));
+    homes.push(home);
+    const env = { PATH: process.env.PATH, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'k', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' };
+    const base = { cwd: home, model: MODEL, env };
+    const session = await drain(writer({ prompt: 'one', options: base }), []);
+    await drain(writer({ prompt: 'two', options: { ...base, resume: session } }), []);
+    emulator.enqueue(textReply('<summary>The user counted one and two.</summary>'));
+    const compacted: AnyMessage[] = [];
+    await drain(writer({ prompt: '/compact', options: { ...base, resume: session } }), compacted);
+    expect(compacted.filter((message) => message.subtype === 'compact_boundary')).toHaveLength(1);
+    expect(compacted.at(-1)).toMatchObject({ type: 'result', subtype: 'success', result: '' });
+    const resumed: AnyMessage[] = [];
+    await drain(reader({ prompt: 'three', options: { ...base, resume: session } }), resumed);
+    expect(resumed.at(-1)).toMatchObject({ type: 'result', subtype: 'success' });
+    expect(emulator.requests.filter((request) => request.rejected !== undefined)).toEqual([]);
+    return conversationOf(messageRequests(emulator.requests).at(-1)!);
+  }
+
+  function expectCompactedHistory(conversation: Turn[]): void {
+    expect(conversation.map((turn) => turn.role)).toEqual(['user', 'assistant', 'user']);
+    expect(conversation[0]!.text).toContain('The user counted one and two.');
+    expect(conversation[1]!.text).toBe('echo: two [messages=3]');
+    expect(conversation[2]!.text).toMatch(/<command-name>\/compact<\/command-name>[\s\S]*<local-command-stdout>Compacted <\/local-command-stdout>\nthree$/);
+  }
+
+  it('a session the official SDK compacted with /compact resumes on @sdk/compat', async () => {
+    expectCompactedHistory(await compactedInterop(officialQuery as unknown as QueryLike, compatQuery as unknown as QueryLike));
+  });
+
+  it('a session @sdk/compat compacted with /compact resumes on the official SDK', async () => {
+    expectCompactedHistory(await compactedInterop(compatQuery as unknown as QueryLike, officialQuery as unknown as QueryLike));
+  });
 });

@@ -989,16 +989,18 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Is the leaf the output record of a local command (`/compact`), which the next prompt follows directly? */
+/**
+ * Is the leaf (or the message behind the attachments the CLI writes after it) the output record
+ * of a local command (`/compact`)? The next prompt then follows it directly, without repair.
+ */
 function endsWithLocalCommand(entries: readonly SessionStoreEntry[], leafUuid: string | null): boolean {
-  if (leafUuid === null) return false;
-  for (let index = entries.length - 1; index >= 0; index--) {
-    const entry = entries[index]!;
-    if (entry.uuid !== leafUuid) continue;
-    const content = (entry.message as { content?: unknown } | undefined)?.content;
-    return entry.type === 'user' && typeof content === 'string' && content.startsWith('<local-command-stdout>');
+  const byUuid = new Map(entries.map((entry) => [entry.uuid, entry]));
+  let entry = leafUuid === null ? undefined : byUuid.get(leafUuid);
+  for (let hops = 0; entry?.type === 'attachment' && hops < 64; hops++) {
+    entry = typeof entry.parentUuid === 'string' ? byUuid.get(entry.parentUuid) : undefined;
   }
-  return false;
+  const content = (entry?.message as { content?: unknown } | undefined)?.content;
+  return entry?.type === 'user' && typeof content === 'string' && content.startsWith('<local-command-stdout>');
 }
 
 /**

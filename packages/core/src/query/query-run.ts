@@ -23,6 +23,7 @@ import type {
 import { buildHookInput, type HookInputBase } from '../hooks/hook-inputs.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { PermissionPolicy } from '../permissions/permission-policy.js';
+import type { CompactionSettings } from '../executor/compaction.js';
 import type { TurnHooks } from '../executor/turn-hooks.js';
 import { assembleQueryTools, type QueryTools } from './query-tools.js';
 import { createQueryTurnHooks, type PolicyHolder } from './query-turn-hooks.js';
@@ -200,6 +201,7 @@ export class QueryRun implements Query {
     if (options.includePartialMessages === true) request.includePartialMessages = true;
     if (resumeAt !== undefined) request.resumeAt = resumeAt;
     if (options.outputFormat !== undefined) request.outputFormat = options.outputFormat;
+    request.compaction = compactionOf(this.setup.environment);
     return request;
   }
 
@@ -370,4 +372,16 @@ function subagentHooks(hooks: TurnHooks): TurnHooks {
   if (hooks.beforeTool !== undefined) subset.beforeTool = hooks.beforeTool;
   if (hooks.afterTool !== undefined) subset.afterTool = hooks.afterTool;
   return subset;
+}
+
+/**
+ * Auto-compaction as the CLI's environment configures it: `DISABLE_AUTO_COMPACT=1` turns it off,
+ * `CLAUDE_AUTOCOMPACT_PCT_OVERRIDE` (1-100) sets the share of the window that triggers it.
+ */
+function compactionOf(environment: Record<string, string | undefined>): CompactionSettings {
+  const settings: CompactionSettings = {};
+  if (environment.DISABLE_AUTO_COMPACT === '1' || environment.DISABLE_COMPACT === '1') settings.auto = false;
+  const percent = Number(environment.CLAUDE_AUTOCOMPACT_PCT_OVERRIDE);
+  if (Number.isFinite(percent) && percent > 0 && percent <= 100) settings.threshold = percent / 100;
+  return settings;
 }

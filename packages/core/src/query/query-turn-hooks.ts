@@ -87,6 +87,12 @@ export function createQueryTurnHooks(options: QueryTurnHooksOptions): TurnHooks 
       return result.continue ? { additionalContext } : { additionalContext, stop: result.stopReason ?? `Stopped by a ${event} hook` };
     },
 
+    async compacting({ trigger, customInstructions, signal }) {
+      if (hooks?.has('PreCompact') !== true) return;
+      const input = buildHookInput('PreCompact', options.base(), { trigger, custom_instructions: customInstructions === '' ? null : customInstructions });
+      collect(await hooks.run('PreCompact', input, { matchValue: trigger, signal }));
+    },
+
     async stopping({ lastAssistantText, stopHookActive, signal }) {
       if (hooks?.has('Stop') !== true) return {};
       const input = buildHookInput('Stop', options.base(), { stop_hook_active: stopHookActive, last_assistant_message: lastAssistantText });
