@@ -1,4 +1,4 @@
-import { compactSession, type SDKMessage, type SessionKey, type SessionStore, type SessionStoreEntry } from '@sdk/core';
+import { compactSession, type ExtendedSessionStore, type LoadWindow, type SDKMessage, type SessionKey, type SessionStoreEntry } from '@sdk/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,15 +24,15 @@ const kinds = (messages: SDKMessage[]) => messages.map((message) => ('subtype' i
 const rejected = () => emulator.requests.filter((request) => request.rejected !== undefined);
 
 /** A real store, counted: which loads did the executor use? */
-function counted(store: SessionStore): SessionStore & { calls: Record<string, number> } {
+function counted(store: ExtendedSessionStore): ExtendedSessionStore & { calls: Record<string, number> } {
   const calls: Record<string, number> = { load: 0, loadWindow: 0 };
-  const wrapped = Object.create(store) as SessionStore & { calls: Record<string, number> };
+  const wrapped = Object.create(store) as ExtendedSessionStore & { calls: Record<string, number> };
   wrapped.calls = calls;
   wrapped.load = (key: SessionKey) => {
     calls.load! += 1;
     return store.load(key);
   };
-  wrapped.loadWindow = (key, window) => {
+  wrapped.loadWindow = (key: SessionKey, window: LoadWindow) => {
     calls.loadWindow! += 1;
     return store.loadWindow!(key, window);
   };

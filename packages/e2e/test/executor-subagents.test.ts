@@ -53,7 +53,7 @@ describe('subagents through the Agent tool', () => {
     expect(result.total_cost_usd).toBeCloseTo(Object.values(result.modelUsage).reduce((sum, usage) => sum + usage.costUSD, 0), 10);
 
     const subkey = { ...session, subpath: 'subagents/agent-a0123456789abcdef' };
-    expect(await store.listSubkeys!(session)).toEqual(['subagents/agent-a0123456789abcdef']);
+    expect(await store.listSubkeys(session)).toEqual(['subagents/agent-a0123456789abcdef']);
     const sidechain = (await store.load(subkey))!;
     expect(sidechain.every((entry: SessionStoreEntry) => entry.isSidechain === true && entry.agentId === 'a0123456789abcdef' && entry.sessionId === session.sessionId)).toBe(true);
     expect(sidechain[0]).toMatchObject({ type: 'user', parentUuid: null });

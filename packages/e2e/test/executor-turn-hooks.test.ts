@@ -121,7 +121,7 @@ describe('TurnHooks in the executor', () => {
     emulator.enqueue(textReply('second answer'));
     const stops: boolean[] = [];
     const hooks: TurnHooks = {
-      afterTool: async ({ outcome }) => ({ additionalContext: [`checked: ${String(outcome.content)}`] }),
+      afterTool: async ({ outcome }) => ({ additionalContext: [`checked: ${typeof outcome.content === "string" ? outcome.content : JSON.stringify(outcome.content)}`] }),
       stopping: async ({ stopHookActive }) => {
         stops.push(stopHookActive);
         return stopHookActive ? {} : { continueWith: 'Also run the tests.' };
