@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SDKResultMessage, SessionStore, SessionStoreEntry } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 import { RedisSessionStore } from '@sdk/store-redis';
-import { startMessagesEmulator, textReply, toolUseReply, type EmulatorReply, type MessagesEmulator, type RecordedRequest } from '@sdk/testing/emulator';
+import { startMessagesEmulator, textReply, type EmulatorReply, type MessagesEmulator, type RecordedRequest } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_WORKER, LineWorker, runWorker } from './support/workers.js';
 
@@ -42,7 +42,14 @@ function respond(request: RecordedRequest): EmulatorReply {
   }
   const previous = JSON.stringify(messages.at(-2)?.content ?? '');
   if (previous.includes('"name":"c"')) return textReply('all noted', { eventDelayMs: 2 });
-  return toolUseReply('Note', { name: 'c' }, { text: 'One more.', eventDelayMs: 2 });
+  return {
+    type: 'message',
+    content: [
+      { type: 'text', text: 'One more.' },
+      { type: 'tool_use', name: 'Note', input: { name: 'c' } },
+    ],
+    eventDelayMs: 2,
+  };
 }
 
 function textOf(content: unknown): string {

@@ -231,7 +231,11 @@ describe('Redis faults in the middle of a turn', () => {
     let restarted: Promise<void> | undefined;
     const { error, acknowledged } = await turnWithFault(async () => {
       await server.kill();
-      restarted = new Promise<void>((resolve, reject) => setTimeout(() => server.start().then(resolve, reject), 1500));
+      restarted = new Promise<void>((resolve, reject) => {
+        setTimeout(() => {
+          server.start().then(resolve, reject);
+        }, 1500);
+      });
     }, 'restart');
     await restarted;
     expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -303,7 +307,7 @@ describe('file store on a full and on a read-only file system', () => {
     // Strict load still reads the transcript; everything acknowledged is there.
     expectConsistent((await store.load(session))!, acknowledged);
     await rm(filler);
-    await expectNextTurnWorks(store as FileSessionStore, session, acknowledged);
+    await expectNextTurnWorks(store, session, acknowledged);
     await expectNoCorruptFile(root);
   });
 
@@ -312,7 +316,7 @@ describe('file store on a full and on a read-only file system', () => {
     const { store, acknowledged } = acknowledging(new FileSessionStore({ root, lockLingerMs: 0 }));
     const session = newSession();
     expect((await runTurn(executorFor(store, emulator), { session, prompt: 'while writable' })).error).toBeUndefined();
-    await (store as FileSessionStore).flush();
+    await (store).flush();
     // Root ignores mode bits, so a read-only mount stands in for a read-only directory.
     await privileged('mount', ['-o', 'remount,ro', mountPoint]);
     try {
@@ -323,11 +327,11 @@ describe('file store on a full and on a read-only file system', () => {
       await expect(store.append({ ...session }, [{ type: 'user', uuid: randomUUID(), message: { content: 'x' } }])).rejects.toThrow(/EROFS/);
       // Reads still work and see exactly what was there.
       expect(await store.load(session)).toEqual(before);
-      expect((await (store as FileSessionStore).listSessions('reliability')).map((listing) => listing.sessionId)).toContain(session.sessionId);
+      expect((await (store).listSessions('reliability')).map((listing) => listing.sessionId)).toContain(session.sessionId);
     } finally {
       await privileged('mount', ['-o', 'remount,rw', mountPoint]);
     }
-    await expectNextTurnWorks(store as FileSessionStore, session, acknowledged);
+    await expectNextTurnWorks(store, session, acknowledged);
     await expectNoCorruptFile(root);
   });
 });

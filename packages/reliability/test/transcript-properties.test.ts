@@ -133,10 +133,10 @@ function noiseFor(chain: SessionStoreEntry[]): fc.Arbitrary<SessionStoreEntry> {
     fc.record({ type: fc.constantFrom('user', 'assistant'), message: fc.record({ role: fc.constant('user'), content: weirdString }) }),
     // A later duplicate of an entry already stored: the first occurrence wins.
     fc.constantFrom(...chain).map((entry) => ({ ...entry, message: { role: 'user', content: [{ type: 'text', text: 'DUPLICATE' }] } })),
-  ) as fc.Arbitrary<SessionStoreEntry>;
+  );
 }
 
-function textsOf(messages: Array<{ role: string; content: unknown }>): string[] {
+function textsOf(messages: ReadonlyArray<{ role: string; content?: unknown }>): string[] {
   return messages.flatMap((message) =>
     (Array.isArray(message.content) ? (message.content as Array<{ type: string; text?: string }>) : [{ type: 'text', text: String(message.content) }])
       .filter((block) => block.type === 'text')
@@ -255,7 +255,7 @@ const junkLine = fc.oneof(
 
 const validLine = fc
   .record({ text: fc.string({ maxLength: 50 }), big: fc.boolean() })
-  .map(({ text, big }) => ({ type: 'user', uuid: randomUUID(), parentUuid: null, message: { role: 'user', content: big ? 'y'.repeat(512 * 1024) : text } }) as SessionStoreEntry);
+  .map(({ text, big }) => ({ type: 'user', uuid: randomUUID(), parentUuid: null, message: { role: 'user', content: big ? 'y'.repeat(512 * 1024) : text } }));
 
 const lines = fc.array(fc.oneof({ arbitrary: validLine.map((entry): Line => ({ kind: 'valid', entry })), weight: 3 }, { arbitrary: junkLine.map((bytes): Line => ({ kind: 'junk', bytes })), weight: 2 }), { maxLength: 12 });
 
