@@ -10,8 +10,10 @@ import { AgentExecutor, rebuildConversation, type SessionRef, type SessionStoreE
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { startMessagesEmulator } from '@sdk/testing/emulator';
 import type { MemoryPoint } from './executor-memory-worker.js';
+import type { BenchReport, SummaryRow } from './report.js';
 import { formatTable, percentile } from './stats.js';
 import type { BenchRow } from './stats.js';
+import { barChart, lineChart } from './svg-chart.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const PROJECT = 'bench-executor';
@@ -119,13 +121,13 @@ async function memoryAfter(url: string, checkpoints: readonly number[], reset: (
   return JSON.parse(output) as MemoryPoint[];
 }
 
-/** Runs the executor benchmarks and returns a markdown report. */
-export async function run({ quick }: { quick: boolean }): Promise<string> {
+/** Runs the executor benchmarks and returns its tables, summary lines and charts. */
+export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const emulator = await startMessagesEmulator();
   try {
     const many = quick ? 1000 : 10_000;
     // Memory first, before the long-session samples grow the heap.
-    const checkpoints = [10, many / 10, many];
+    const checkpoints = [10, 100, many / 10, many / 2, many];
     const memory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset());
     const iterations = quick ? 10 : 50;
     const rows: BenchRow[] = [];
@@ -136,17 +138,71 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
     const mebibytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
     const point = (at: MemoryPoint): string =>
       `${at.sessions} sessions: RSS ${mebibytes(at.rss)}, heap used ${mebibytes(at.heapUsed)} of ${mebibytes(at.heapTotal)}, external ${mebibytes(at.external)}`;
-    const memoryLine = (label: string, [small, warm, large]: MemoryPoint[]): string =>
-      `${label}: ${point(small!)}; ${point(warm!)}; ${point(large!)}. ` +
-      `RSS growth ${small!.sessions} → ${large!.sessions}: ${((100 * (large!.rss - small!.rss)) / small!.rss).toFixed(1)}% (target ≤ 10%); ` +
-      `after warm-up (${warm!.sessions} → ${large!.sessions}): ${((100 * (large!.rss - warm!.rss)) / warm!.rss).toFixed(1)}%; ` +
-      `heap used ${small!.sessions} → ${large!.sessions}: +${mebibytes(large!.heapUsed - small!.heapUsed)}.`;
-    return [
-      formatTable('AgentExecutor: turn wall time vs the same streaming call made directly (emulator on loopback)', rows),
-      '',
-      'Worker memory (a child process running only the executor: 8 concurrent one-turn sessions, each deleted after its turn; read after two forced GCs).',
-      memoryLine('Checkpoints', memory),
-    ].join('\n');
+    const memoryLine = (label: string, points: MemoryPoint[]): string => {
+      const small = points[0];
+      const warm = points.find((at) => at.sessions >= many / 10);
+      const large = points.at(-1);
+      return (
+        `${label}: ${points.map(point).join('; ')}. ` +
+        `RSS growth ${small!.sessions} → ${large!.sessions}: ${((100 * (large!.rss - small!.rss)) / small!.rss).toFixed(1)}% (target ≤ 10%); ` +
+        `after warm-up (${warm!.sessions} → ${large!.sessions}): ${((100 * (large!.rss - warm!.rss)) / warm!.rss).toFixed(1)}%; ` +
+        `heap used ${small!.sessions} → ${large!.sessions}: +${mebibytes(large!.heapUsed - small!.heapUsed)}.`
+      );
+    };
+    const first = memory[0];
+    const last = memory.at(-1);
+    const growth = (last!.rss - first!.rss) / first!.rss;
+    const summary: SummaryRow[] = [
+      ...rows.map((row) => ({
+        measurement: `executor: ${row.name}, p50 vs the same call made directly`,
+        value: `${row.p50.toFixed(2)} ms`,
+        baseline: `direct ${row.floorP50!.toFixed(2)} ms`,
+        ratio: row.ratio!,
+        target: '≤ 1.2×',
+        pass: row.ratio! <= 1.2,
+      })),
+      {
+        measurement: `memory: worker RSS after ${last!.sessions.toLocaleString('en-US')} sessions vs after ${first!.sessions}`,
+        value: mebibytes(last!.rss),
+        baseline: mebibytes(first!.rss),
+        ratio: last!.rss / first!.rss,
+        target: '≤ 1.10× (growth ≤ 10%)',
+        pass: growth <= 0.1,
+      },
+    ];
+    const memoryChart = lineChart({
+      title: 'Worker memory as sessions pass through it',
+      xLabel: 'sessions run (each deleted after its turn)',
+      yLabel: 'MiB',
+      logX: true,
+      series: [
+        { name: 'RSS', points: memory.map((point) => [point.sessions, point.rss / 2 ** 20] as const) },
+        { name: 'heap used', points: memory.map((point) => [point.sessions, point.heapUsed / 2 ** 20] as const) },
+        { name: 'heap total', points: memory.map((point) => [point.sessions, point.heapTotal / 2 ** 20] as const), dashed: true },
+      ],
+    });
+    const overheadChart = barChart({
+      title: 'Executor turn vs the same streaming call made directly',
+      yLabel: 'ms (p50)',
+      categories: rows.map((row) => row.name.replace(/^turn of an? /, '').replace(' (memory store)', '')),
+      series: [
+        { name: 'AgentExecutor turn', values: rows.map((row) => row.p50) },
+        { name: 'direct @anthropic-ai/sdk call', values: rows.map((row) => row.floorP50!) },
+      ],
+    });
+    return {
+      markdown: [
+        formatTable('AgentExecutor: turn wall time vs the same streaming call made directly (emulator on loopback)', rows),
+        '',
+        'Worker memory (a child process running only the executor: 8 concurrent one-turn sessions, each deleted after its turn; read after two forced GCs).',
+        memoryLine('Checkpoints', memory),
+      ].join('\n'),
+      summary,
+      charts: [
+        { slug: 'executor-overhead', title: 'Executor turn vs the direct call', svg: overheadChart },
+        { slug: 'memory', title: 'Worker memory as sessions pass through it', svg: memoryChart },
+      ],
+    };
   } finally {
     await emulator.close();
   }

@@ -5,11 +5,16 @@ import { mkdtemp, open, readdir, readFile, lstat, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSessionStore } from '@sdk/store-file';
+import type { BenchReport, SummaryRow } from './report.js';
 import { benchEntries, benchEntry } from './transcript-fixture.js';
-import { benchRow, formatTable, measure } from './stats.js';
+import { benchRow, formatTable, measure, percentile } from './stats.js';
 import type { BenchRow } from './stats.js';
+import { lineChart, PALETTE } from './svg-chart.js';
 
 const PROJECT = '-bench-project';
+
+/** p50 of a measurement and of its floor at one session size, for the chart and the summary. */
+type SizePoint = { size: number; ours: number; floor: number };
 
 /** The floor of a durable append: open with O_APPEND, one write, fdatasync, close. */
 async function rawAppend(path: string, bytes: Buffer, durable: boolean): Promise<void> {
@@ -68,7 +73,41 @@ async function appendRows(root: string, quick: boolean): Promise<BenchRow[]> {
   return rows;
 }
 
-async function loadRows(root: string, quick: boolean): Promise<BenchRow[]> {
+/** Durable append (the defaults) to sessions of 10–10,000 entries: its cost should not grow with the file. */
+async function appendBySizeRows(root: string, quick: boolean, points: SizePoint[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const store = new FileSessionStore({ root });
+  const iterations = quick ? 20 : 100;
+  for (const size of quick ? [10, 100, 1000] : [10, 100, 1000, 10_000]) {
+    const key = { projectKey: PROJECT, sessionId: randomUUID() };
+    const seed = benchEntries(size);
+    for (let at = 0; at < seed.length; at += 1000) await store.append(key, seed.slice(at, at + 1000));
+    const rawPath = join(root, `raw-size-${size}.jsonl`);
+    let last = seed.at(-1)?.uuid ?? null;
+    const ours: number[] = [];
+    const floor: number[] = [];
+    await measure(
+      iterations,
+      async () => {
+        const item = benchEntry(size, last);
+        last = item.uuid ?? null;
+        let started = process.hrtime.bigint();
+        await store.append(key, [item]);
+        ours.push(Number(process.hrtime.bigint() - started) / 1e6);
+        started = process.hrtime.bigint();
+        await rawAppend(rawPath, Buffer.from(`${JSON.stringify(item)}\n`), true);
+        floor.push(Number(process.hrtime.bigint() - started) / 1e6);
+      },
+      0,
+    );
+    rows.push(benchRow(`append 1 entry to a ${size.toLocaleString('en-US')}-entry session (defaults: fsync)`, ours, floor, 'floor: open + write + fdatasync + close'));
+    points.push({ size, ours: percentile(ours, 50), floor: percentile(floor, 50) });
+  }
+  await store.flush();
+  return rows;
+}
+
+async function loadRows(root: string, quick: boolean, points: SizePoint[]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const store = new FileSessionStore({ root, durability: 'none' });
   for (const size of quick ? [10, 100, 1000] : [10, 100, 1000, 10_000]) {
@@ -88,6 +127,7 @@ async function loadRows(root: string, quick: boolean): Promise<BenchRow[]> {
       if (loaded?.length !== raw.length) throw new Error('load returned a different number of entries');
     });
     rows.push(benchRow(`load ${size.toLocaleString('en-US')} entries`, ours, floor, 'floor: readFile + JSON.parse per line'));
+    points.push({ size, ours: percentile(ours, 50), floor: percentile(floor, 50) });
   }
   return rows;
 }
@@ -132,12 +172,48 @@ async function listingRows(root: string, quick: boolean): Promise<BenchRow[]> {
   ];
 }
 
-/** Runs the file store benchmark and returns its markdown table. */
-export async function run({ quick }: { quick: boolean }): Promise<string> {
+/** Runs the file store benchmark and returns its table, summary lines and chart. */
+export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const root = await mkdtemp(join(tmpdir(), 'bench-store-file-'));
+  const appends: SizePoint[] = [];
+  const loads: SizePoint[] = [];
   try {
-    const rows = [...(await appendRows(root, quick)), ...(await loadRows(root, quick)), ...(await listingRows(root, quick))];
-    return formatTable(`@sdk/store-file${quick ? ' (quick)' : ''}`, rows);
+    const rows = [
+      ...(await appendRows(root, quick)),
+      ...(await appendBySizeRows(root, quick, appends)),
+      ...(await loadRows(root, quick, loads)),
+      ...(await listingRows(root, quick)),
+    ];
+    const append = appends.at(-1)!;
+    const load = loads.at(-1)!;
+    const summary: SummaryRow[] = [
+      {
+        measurement: `store floor: file append to a ${append.size}-entry session (fsync), p50`,
+        value: `${append.ours.toFixed(2)} ms`,
+        baseline: `open+write+fdatasync ${append.floor.toFixed(2)} ms`,
+        ratio: append.ours / append.floor,
+        target: '',
+      },
+      { measurement: `store floor: file load of ${load.size} entries, p50`, value: `${load.ours.toFixed(2)} ms`, baseline: `readFile+JSON.parse ${load.floor.toFixed(2)} ms`, ratio: load.ours / load.floor, target: '' },
+    ];
+    const chart = lineChart({
+      title: '@sdk/store-file: p50 by session size, next to its floor',
+      xLabel: 'entries in the session',
+      yLabel: 'ms (log)',
+      logX: true,
+      logY: true,
+      series: [
+        { color: PALETTE[0]!, name: 'append 1 entry (fsync)', points: appends.map((point) => [point.size, point.ours] as const) },
+        { color: PALETTE[0]!, name: 'floor: write + fdatasync', points: appends.map((point) => [point.size, point.floor] as const), dashed: true },
+        { color: PALETTE[1]!, name: 'load', points: loads.map((point) => [point.size, point.ours] as const) },
+        { color: PALETTE[1]!, name: 'floor: readFile + parse', points: loads.map((point) => [point.size, point.floor] as const), dashed: true },
+      ],
+    });
+    return {
+      markdown: formatTable(`@sdk/store-file${quick ? ' (quick)' : ''}`, rows),
+      summary,
+      charts: [{ slug: 'store-file', title: '@sdk/store-file next to its floor', svg: chart }],
+    };
   } finally {
     await rm(root, { recursive: true, force: true });
   }

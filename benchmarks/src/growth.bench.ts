@@ -17,7 +17,7 @@ import { echoReply, startMessagesEmulator, textReply, type EmulatorReply, type R
 import { pgUrl } from './postgres-url.js';
 import { formatRatio, type BenchReport, type SummaryRow } from './report.js';
 import { percentile } from './stats.js';
-import { lineChart, type LineSeries } from './svg-chart.js';
+import { lineChart, PALETTE, type LineSeries } from './svg-chart.js';
 import { newStoreClock, timedStore } from './timed-store.js';
 
 const MODEL = 'claude-sonnet-4-6';
@@ -185,6 +185,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const series: LineSeries[] = curves.map((result) => ({
     name: `${result.backend}${result.compaction ? ', compaction' : ''}`,
     points: bucketed(result.turns, 50),
+    color: PALETTE[BACKENDS.findIndex((backend) => backend.name === result.backend)]!,
     ...(result.compaction ? { dashed: true } : {}),
   }));
   const chart = lineChart({ title: 'Store time per turn (load + append), by turn number', xLabel: 'turn', yLabel: 'ms per turn (log)', series, logY: true });

@@ -5,18 +5,23 @@ import { randomUUID } from 'node:crypto';
 import { migrate, PostgresSessionStore } from '@sdk/store-postgres';
 import { pgUrl } from './postgres-url.js';
 import { benchEntries, benchEntry } from './transcript-fixture.js';
-import { benchRow, formatTable, measure } from './stats.js';
+import type { BenchReport, SummaryRow } from './report.js';
+import { benchRow, formatTable, measure, percentile } from './stats.js';
 import type { BenchRow } from './stats.js';
+import { lineChart, PALETTE } from './svg-chart.js';
 
 const PROJECT = 'bench-project';
 
 /** Runs the PostgreSQL store benchmark against `PG_URL` and returns its table. */
-export async function run({ quick }: { quick: boolean }): Promise<string> {
+export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
   // One connection: the store and the floors share it, as the Redis benchmark shares its client.
   const store = new PostgresSessionStore({ connectionString: pgUrl(), max: 1 }, { schema });
   const pool = store.pool;
   const rows: BenchRow[] = [];
+  /** [size, ours p50, floor p50] per session size, for the chart and the summary. */
+  const appendPoints: Array<[number, number, number]> = [];
+  const loadPoints: Array<[number, number, number]> = [];
   const sizes = quick ? [10, 100, 1000] : [10, 100, 1000, 10_000];
   const iterations = quick ? 50 : 300;
   const S = `"${schema}"`;
@@ -46,6 +51,7 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
         );
       }
       rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: SELECT 1'));
+      appendPoints.push([size, percentile(appendSamples, 50), percentile(pingSamples, 50)]);
       rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, insertSamples, 'floor: bare INSERT of the same entry'));
       await pool.query(`TRUNCATE ${S}.scratch`);
 
@@ -69,6 +75,7 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
         );
       }
       rows.push(benchRow(`load a ${size}-entry session`, loadSamples, floorSamples, 'floor: SELECT entry::text + JSON.parse'));
+      loadPoints.push([size, percentile(loadSamples, 50), percentile(floorSamples, 50)]);
     }
     // The same append without waiting for the WAL flush: what the round trips and the SQL cost alone.
     const asyncStore = new PostgresSessionStore({ connectionString: pgUrl(), max: 1, options: '-c synchronous_commit=off' }, { schema });
@@ -106,5 +113,24 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
     await pool.query(`DROP SCHEMA IF EXISTS ${S} CASCADE`);
     await store.close();
   }
-  return formatTable('@sdk/store-postgres (127.0.0.1, same connection for measurement and floor)', rows);
+  const append = appendPoints.at(-1)!;
+  const load = loadPoints.at(-1)!;
+  const summary: SummaryRow[] = [
+    { measurement: `store floor: postgres append to a ${append[0]}-entry session, p50`, value: `${append[1].toFixed(3)} ms`, baseline: `SELECT 1 ${append[2].toFixed(3)} ms`, ratio: append[1] / append[2], target: '' },
+    { measurement: `store floor: postgres load of ${load[0]} entries, p50`, value: `${load[1].toFixed(3)} ms`, baseline: `SELECT + JSON.parse ${load[2].toFixed(3)} ms`, ratio: load[1] / load[2], target: '' },
+  ];
+  const chart = lineChart({
+    title: '@sdk/store-postgres: p50 by session size, next to its floor',
+    xLabel: 'entries in the session',
+    yLabel: 'ms (log)',
+    logX: true,
+    logY: true,
+    series: [
+      { color: PALETTE[0]!, name: 'append 1 entry', points: appendPoints.map(([size, ours]) => [size, ours] as const) },
+      { color: PALETTE[0]!, name: 'floor: SELECT 1', points: appendPoints.map(([size, , floor]) => [size, floor] as const), dashed: true },
+      { color: PALETTE[1]!, name: 'load', points: loadPoints.map(([size, ours]) => [size, ours] as const) },
+      { color: PALETTE[1]!, name: 'floor: SELECT + JSON.parse', points: loadPoints.map(([size, , floor]) => [size, floor] as const), dashed: true },
+    ],
+  });
+  return { markdown: formatTable('@sdk/store-postgres (127.0.0.1, same connection for measurement and floor)', rows), summary, charts: [{ slug: 'store-postgres', title: '@sdk/store-postgres next to its floor', svg: chart }] };
 }

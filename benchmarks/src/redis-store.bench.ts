@@ -4,19 +4,24 @@ import { randomUUID } from 'node:crypto';
 import { RedisSessionStore } from '@sdk/store-redis';
 import { createClient } from 'redis';
 import { benchEntries, benchEntry } from './transcript-fixture.js';
-import { benchRow, formatTable, measure } from './stats.js';
+import type { BenchReport, SummaryRow } from './report.js';
+import { benchRow, formatTable, measure, percentile } from './stats.js';
 import type { BenchRow } from './stats.js';
+import { lineChart, PALETTE } from './svg-chart.js';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROJECT = 'bench-project';
 
 /** Runs the Redis store benchmark against `REDIS_URL` (default 127.0.0.1:6379) and returns its table. */
-export async function run({ quick }: { quick: boolean }): Promise<string> {
+export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const client = createClient({ url: URL });
   await client.connect();
   const prefix = `bench-${process.pid}-${Date.now().toString(36)}`;
   const store = new RedisSessionStore({ client }, { prefix });
   const rows: BenchRow[] = [];
+  /** [size, ours p50, floor p50] per session size, for the chart and the summary. */
+  const appendPoints: Array<[number, number, number]> = [];
+  const loadPoints: Array<[number, number, number]> = [];
   const sizes = quick ? [10, 100, 1000] : [10, 100, 1000, 10_000];
   const iterations = quick ? 50 : 300;
   try {
@@ -42,6 +47,7 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
         pushSamples.push(...(await measure(iterations, () => client.rPush(scratch, JSON.stringify(benchEntry(size, last))))));
       }
       rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: PING'));
+      appendPoints.push([size, percentile(appendSamples, 50), percentile(pingSamples, 50)]);
       rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pushSamples, 'floor: bare RPUSH of the same entry'));
       await client.del(scratch);
 
@@ -59,6 +65,7 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
         );
       }
       rows.push(benchRow(`load a ${size}-entry session`, loadSamples, floorSamples, 'floor: LRANGE + JSON.parse'));
+      loadPoints.push([size, percentile(loadSamples, 50), percentile(floorSamples, 50)]);
     }
     const summaryKey = { projectKey: `${PROJECT}-list`, sessionId: randomUUID() };
     const listed = quick ? 20 : 100;
@@ -76,5 +83,24 @@ export async function run({ quick }: { quick: boolean }): Promise<string> {
     }
     client.destroy();
   }
-  return formatTable('@sdk/store-redis (127.0.0.1, same client for measurement and floor)', rows);
+  const append = appendPoints.at(-1)!;
+  const load = loadPoints.at(-1)!;
+  const summary: SummaryRow[] = [
+    { measurement: `store floor: redis append to a ${append[0]}-entry session, p50`, value: `${append[1].toFixed(3)} ms`, baseline: `PING ${append[2].toFixed(3)} ms`, ratio: append[1] / append[2], target: '' },
+    { measurement: `store floor: redis load of ${load[0]} entries, p50`, value: `${load[1].toFixed(3)} ms`, baseline: `LRANGE + JSON.parse ${load[2].toFixed(3)} ms`, ratio: load[1] / load[2], target: '' },
+  ];
+  const chart = lineChart({
+    title: '@sdk/store-redis: p50 by session size, next to its floor',
+    xLabel: 'entries in the session',
+    yLabel: 'ms (log)',
+    logX: true,
+    logY: true,
+    series: [
+      { color: PALETTE[0]!, name: 'append 1 entry', points: appendPoints.map(([size, ours]) => [size, ours] as const) },
+      { color: PALETTE[0]!, name: 'floor: PING', points: appendPoints.map(([size, , floor]) => [size, floor] as const), dashed: true },
+      { color: PALETTE[1]!, name: 'load', points: loadPoints.map(([size, ours]) => [size, ours] as const) },
+      { color: PALETTE[1]!, name: 'floor: LRANGE + JSON.parse', points: loadPoints.map(([size, , floor]) => [size, floor] as const), dashed: true },
+    ],
+  });
+  return { markdown: formatTable('@sdk/store-redis (127.0.0.1, same client for measurement and floor)', rows), summary, charts: [{ slug: 'store-redis', title: '@sdk/store-redis next to its floor', svg: chart }] };
 }

@@ -16,10 +16,16 @@ const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex === -1 ? undefined : (process.argv[onlyIndex + 1] ?? '').split(',');
 const started = performance.now();
 const directory = fileURLToPath(new URL('.', import.meta.url));
+/** The order of issue #10's list, so the summary reads the same way; a new module runs last. */
+const ORDER = ['official-side-by-side', 'memory-store', 'file-store', 'redis-store', 'postgres-store', 'scale', 'growth', 'executor'];
+const rank = (file: string): number => {
+  const index = ORDER.indexOf(file.replace(/\.bench\.ts$/, ''));
+  return index === -1 ? ORDER.length : index;
+};
 const modules = (await readdir(directory))
   .filter((file) => file.endsWith('.bench.ts'))
   .filter((file) => only === undefined || only.some((word) => file.includes(word)))
-  .sort();
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 const redis = await startBenchRedis();
 // Every module reads REDIS_URL when it is imported, below.

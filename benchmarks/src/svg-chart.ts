@@ -8,7 +8,10 @@ const PLOT_WIDTH = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_HEIGHT = HEIGHT - MARGIN.top - MARGIN.bottom;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#17becf', '#bcbd22'];
 
-export type LineSeries = { name: string; points: ReadonlyArray<readonly [number, number]>; dashed?: boolean };
+/** `color` pairs series that belong together (a measurement and its floor); default the next in the palette. */
+export type LineSeries = { name: string; points: ReadonlyArray<readonly [number, number]>; dashed?: boolean; color?: string };
+
+export const PALETTE: readonly string[] = COLORS;
 export type LineChartSpec = { title: string; xLabel: string; yLabel: string; series: readonly LineSeries[]; logX?: boolean; logY?: boolean };
 export type BarSeries = { name: string; values: readonly number[] };
 export type BarChartSpec = { title: string; yLabel: string; categories: readonly string[]; series: readonly BarSeries[]; logY?: boolean };
@@ -111,7 +114,7 @@ export function lineChart(spec: LineChartSpec): string {
     );
   }
   body.push(plotBorder());
-  const legend = spec.series.map((series, index) => ({ name: series.name, color: COLORS[index % COLORS.length]!, ...(series.dashed === true ? { dashed: true } : {}) }));
+  const legend = spec.series.map((series, index) => ({ name: series.name, color: series.color ?? COLORS[index % COLORS.length]!, ...(series.dashed === true ? { dashed: true } : {}) }));
   spec.series.forEach((series, index) => {
     const color = legend[index]!.color;
     const coordinates = series.points
