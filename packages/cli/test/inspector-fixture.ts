@@ -22,15 +22,15 @@ export type InspectorFixture = {
 };
 
 const stamp = (entry: { type: string } & Record<string, unknown>, sessionId: string, parentUuid: string | null, time: string): SessionStoreEntry => ({
-    parentUuid,
-    isSidechain: false,
-    userType: 'external',
-    cwd: '/work/project',
-    sessionId,
-    version: '2.1.0',
-    gitBranch: 'main',
-    timestamp: time,
-    uuid: randomUUID(),
+  parentUuid,
+  isSidechain: false,
+  userType: 'external',
+  cwd: '/work/project',
+  sessionId,
+  version: '2.1.0',
+  gitBranch: 'main',
+  timestamp: time,
+  uuid: randomUUID(),
   ...entry,
 });
 
