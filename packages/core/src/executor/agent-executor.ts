@@ -1,5 +1,6 @@
 import { randomUUID, type UUID } from 'node:crypto';
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
+import type { Span } from '@opentelemetry/api';
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type {
   BetaContentBlockParam,
@@ -61,6 +62,7 @@ import {
   type CompiledOutputFormat,
 } from './structured-output.js';
 import type { AfterToolDecision, ToolCallDecision } from './turn-hooks.js';
+import { endSpan, SPAN_NAMES, startSpan, traced, withSpan } from './tracing.js';
 import type { TurnRequest } from './turn-request.js';
 import { TurnUsage } from './turn-usage.js';
 import { TurnWriter } from './turn-writer.js';
@@ -122,6 +124,8 @@ type Turn = {
   promptContext: string[];
   /** A compaction to run before the prompt (auto), or instead of a model turn (`/compact`). */
   pendingCompaction: PendingCompaction | undefined;
+  /** The turn's trace span (a no-op unless the application registered OpenTelemetry). */
+  span: Span | undefined;
 };
 
 type PendingCompaction = { trigger: 'manual' | 'auto'; instructions: string; preTokens: number; preserved: PreservedSegment | undefined };
@@ -167,6 +171,36 @@ export class AgentExecutor {
   async *runTurn(request: TurnRequest): AsyncGenerator<SDKMessage, void, undefined> {
     assertValidSessionRef(request.session);
     validateRequest(request);
+    const span = startSpan(SPAN_NAMES.turn, {
+      'sdk.session_id': request.session.sessionId,
+      'sdk.project_key': request.session.projectKey,
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': request.model,
+      ...(request.subagent === undefined ? {} : { 'sdk.agent_id': request.subagent.agentId }),
+    });
+    let failure: unknown;
+    try {
+      for await (const message of this.runTracedTurn(request, span)) {
+        if (message.type === 'result') {
+          span.setAttributes({
+            'sdk.result.subtype': message.subtype,
+            'sdk.num_turns': message.num_turns,
+            'sdk.cost_usd': message.total_cost_usd,
+            'gen_ai.usage.input_tokens': message.usage.input_tokens,
+            'gen_ai.usage.output_tokens': message.usage.output_tokens,
+          });
+        }
+        yield message;
+      }
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endSpan(span, failure);
+    }
+  }
+
+  private async *runTracedTurn(request: TurnRequest, span: Span): AsyncGenerator<SDKMessage, void, undefined> {
     const outputFormat = request.outputFormat === undefined ? undefined : compileOutputFormat(request.outputFormat);
     const hooks = request.hooks;
     // UserPromptSubmit runs before anything is stored: a blocked prompt leaves no trace.
@@ -180,7 +214,7 @@ export class AgentExecutor {
       }
       promptContext = decision.additionalContext ?? [];
     }
-    const turn = await this.startTurn(request, outputFormat, promptContext);
+    const turn = await this.startTurn(request, outputFormat, promptContext, span);
     try {
       yield* this.drainHookMessages(turn);
       if (turn.deferred !== undefined) {
@@ -220,12 +254,12 @@ export class AgentExecutor {
   }
 
   /** Takes the session, loads and repairs its history, and stores the prompt. */
-  private async startTurn(request: TurnRequest, outputFormat: CompiledOutputFormat | undefined, promptContext: string[]): Promise<Turn> {
+  private async startTurn(request: TurnRequest, outputFormat: CompiledOutputFormat | undefined, promptContext: string[], span: Span): Promise<Turn> {
     const maxAttempts = request.onConflict === 'retry' ? (request.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES) + 1 : 1;
     const retry = { ...DEFAULT_RETRY_POLICY, ...request.retry };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.prepareTurn(request, retry, outputFormat, promptContext);
+        return await this.prepareTurn(request, retry, outputFormat, promptContext, span);
       } catch (error) {
         if (!(error instanceof SessionConflictError) || attempt >= maxAttempts) throw error;
         // Wait for the other worker's turn; short first waits, as turns often end quickly.
@@ -236,7 +270,13 @@ export class AgentExecutor {
     }
   }
 
-  private async prepareTurn(request: TurnRequest, retry: RetryPolicy, outputFormat: CompiledOutputFormat | undefined, promptContext: string[]): Promise<Turn> {
+  private async prepareTurn(
+    request: TurnRequest,
+    retry: RetryPolicy,
+    outputFormat: CompiledOutputFormat | undefined,
+    promptContext: string[],
+    span: Span,
+  ): Promise<Turn> {
     const key: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
     const cwd = request.cwd ?? process.cwd();
     const storeKey = request.subagent === undefined ? key : { ...key, subpath: subagentSubpath(request.subagent.agentId) };
@@ -245,6 +285,7 @@ export class AgentExecutor {
       // A subagent writes inside its parent's turn, which holds the session's lease.
       lease: request.subagent === undefined,
       windowed: request.resumeAt === undefined,
+      traceParent: span,
       holder: `executor-${this.generateId()}`,
       leaseTtlMs: request.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
       clock: this.clock,
@@ -261,6 +302,7 @@ export class AgentExecutor {
         throw new InvalidArgumentError('prompt: required (only a session whose last tool call was deferred continues without one)', 'prompt');
       }
       const turn = this.emptyTurn(request, key, cwd, writer, retry);
+      turn.span = span;
       turn.promptContext = promptContext;
       if (outputFormat !== undefined) {
         const accept = (output: Record<string, unknown>): void => {
@@ -345,6 +387,7 @@ export class AgentExecutor {
       stopHookActive: false,
       promptContext: [],
       pendingCompaction: undefined,
+      span: undefined,
     };
   }
 
@@ -373,6 +416,7 @@ export class AgentExecutor {
       structured: turn.structured.state === 'none' ? turn.structured : { state: 'wanted', retries: 0 },
       leafUuid: turn.leafUuid,
       pendingCompaction: turn.pendingCompaction,
+      span: turn.span,
     });
     if (turn.pendingCompaction === undefined) await this.appendPrompt(turn);
   }
@@ -616,9 +660,13 @@ export class AgentExecutor {
     const sessionId = turn.key.sessionId;
     for (let attempt = 0; ; attempt++) {
       const started = this.clock();
-      const stream = streamMessage(this.client, summaryParams ?? this.callParams(turn), request.signal);
+      const params = summaryParams ?? this.callParams(turn);
+      const apiSpan = startSpan(SPAN_NAMES.apiCall, { 'gen_ai.system': 'anthropic', 'gen_ai.request.model': params.model, 'sdk.attempt': attempt + 1, 'sdk.summary': summaryParams !== undefined }, turn.span);
+      const stream = streamMessage(this.client, params, request.signal);
       try {
-        let next = await stream.next();
+        // The request starts on the first step: inside the API span, so the client's own spans
+        // (when a context manager is registered) nest under it.
+        let next = await withSpan(apiSpan, () => stream.next());
         while (next.done !== true) {
           if (request.includePartialMessages === true && summaryParams === undefined) {
             yield { type: 'stream_event', event: next.value, parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null, uuid: this.uuid(), session_id: sessionId };
@@ -627,8 +675,17 @@ export class AgentExecutor {
         }
         turn.apiMilliseconds += this.clock() - started;
         if (summaryParams === undefined) turn.apiCalls += 1;
+        const { message: completed, requestId } = next.value;
+        endSpan(apiSpan, undefined, {
+          'gen_ai.response.model': completed.model,
+          'gen_ai.usage.input_tokens': completed.usage.input_tokens,
+          'gen_ai.usage.output_tokens': completed.usage.output_tokens,
+          'gen_ai.response.finish_reasons': [completed.stop_reason ?? ''],
+          ...(requestId === null ? {} : { 'sdk.request_id': requestId }),
+        });
         return { ...next.value, entryUuids: next.value.message.content.map(() => this.generateId()) };
       } catch (error) {
+        endSpan(apiSpan, error);
         turn.apiMilliseconds += this.clock() - started;
         if (request.signal?.aborted === true) return await this.interrupted(turn);
         const failure = classifyApiFailure(error);
@@ -781,7 +838,11 @@ export class AgentExecutor {
       const pending = new Map(
         allowed.map((toolUse) => [
           toolUse.id,
-          runner.run(toolUse, { ...context, toolUseId: toolUse.id }).then(
+          traced(SPAN_NAMES.tool, { 'sdk.tool.name': toolUse.name, 'sdk.tool.use_id': toolUse.id }, turn.span, async (toolSpan) => {
+            const outcome = await runner.run(toolUse, { ...context, toolUseId: toolUse.id });
+            toolSpan.setAttribute('sdk.tool.is_error', outcome.isError === true);
+            return outcome;
+          }).then(
             (outcome) => ({ toolUse, outcome }),
             (error: unknown) => ({ toolUse, outcome: { content: `Error: ${errorText(error)}`, isError: true } }),
           ),

@@ -1,4 +1,6 @@
+import type { Span } from '@opentelemetry/api';
 import { SessionConflictError, SessionLeaseError } from '../errors.js';
+import { SPAN_NAMES, traced } from './tracing.js';
 import {
   supportsConditionalAppend,
   supportsLeases,
@@ -58,7 +60,12 @@ export class TurnWriter {
       }
     }
     try {
-      const { entries, length } = options.windowed === true ? await loadFromBoundary(store, key) : await loadAll(store, key);
+      const operation = options.windowed === true ? 'loadWindow' : 'load';
+      const { entries, length } = await traced(SPAN_NAMES.store, { 'sdk.store.operation': operation }, options.traceParent, async (span) => {
+        const loaded = options.windowed === true ? await loadFromBoundary(store, key) : await loadAll(store, key);
+        span.setAttributes({ 'sdk.store.entries': loaded.entries.length, 'sdk.store.length': loaded.length });
+        return loaded;
+      });
       return { writer: new TurnWriter(store, key, options, lease, length), entries };
     } catch (error) {
       if (lease !== undefined && supportsLeases(store)) await store.releaseLease(lease).catch(() => undefined);
@@ -74,6 +81,10 @@ export class TurnWriter {
   /** Appends `entries` in one write, conditional on nothing else having been written. */
   async append(entries: SessionStoreEntry[]): Promise<void> {
     if (!this.options.persist || entries.length === 0) return;
+    await traced(SPAN_NAMES.store, { 'sdk.store.operation': 'append', 'sdk.store.entries': entries.length }, this.options.traceParent, () => this.write(entries));
+  }
+
+  private async write(entries: SessionStoreEntry[]): Promise<void> {
     await this.renewIfDue();
     if (supportsConditionalAppend(this.store)) {
       const condition = this.lease === undefined ? { expectedLength: this.expectedLength } : { expectedLength: this.expectedLength, lease: this.lease };
@@ -112,6 +123,8 @@ export type TurnWriterOptions = {
    * when the store can: what a turn needs, at a cost that does not grow with the session's age.
    */
   windowed?: boolean;
+  /** The turn's span: store operations are traced as its children. */
+  traceParent?: Span;
   /** Lease holder name, unique per turn. */
   holder: string;
   leaseTtlMs: number;
