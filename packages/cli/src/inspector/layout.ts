@@ -19,6 +19,7 @@ a { color: var(--accent); }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; background: #fff; border: 1px solid var(--line); padding: 10px 14px; margin: 0; }

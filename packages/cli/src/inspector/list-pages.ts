@@ -28,7 +28,7 @@ export function projectsPage(links: Links, displayUrl: string, projects: readonl
 <thead><tr><th>Project</th><th class="num">Sessions</th><th>Last modified (UTC)</th></tr></thead>
 <tbody>${projects.map(
         (project) =>
-          html`<tr><td><a href="${links.project(project.projectKey)}">${project.projectKey}</a></td><td class="num">${project.sessions}</td><td>${time(project.lastModified)}</td></tr>`,
+          html`<tr><td><a href="${links.project(project.projectKey)}">${project.projectKey}</a></td><td class="num">${project.sessions}</td><td class="nowrap">${time(project.lastModified)}</td></tr>`,
       )}</tbody>
 </table>`;
   return page('Projects', [{ label: displayUrl }], html`<p class="muted">Store <code>${displayUrl}</code></p>${body}`);
@@ -39,9 +39,9 @@ function sessionRows(links: Links, rows: readonly SessionRow[]): SafeHtml {
 <thead><tr><th>Modified (UTC)</th><th>Title</th><th>Session</th><th class="num">Entries</th><th class="num">Size</th><th class="num">Tokens</th><th class="num">Cost</th></tr></thead>
 <tbody>${rows.map(
     (row) => html`<tr data-session="${row.sessionId}">
-<td>${time(row.lastModified)}</td>
+<td class="nowrap">${time(row.lastModified)}</td>
 <td><a href="${links.session(row.projectKey, row.sessionId)}">${oneLine(row.title, TITLE_WIDTH) || '(untitled)'}</a>${row.tag === null ? '' : html` <span class="flag">${row.tag}</span>`}</td>
-<td class="mono">${row.sessionId}</td>
+<td class="mono nowrap">${row.sessionId}</td>
 <td class="num">${row.entries}</td><td class="num">${formatBytes(row.bytes)}</td><td class="num" title="${`${row.tokens.total} tokens`}">${formatCount(row.tokens.total)}</td><td class="num">${formatCost(row.costUsd)}</td>
 </tr>`,
   )}</tbody>
