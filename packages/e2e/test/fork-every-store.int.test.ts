@@ -60,7 +60,7 @@ const stores: Array<[string, () => Promise<SessionStore>]> = [
   ],
 ];
 
-const sessionOf = (messages: readonly QueryMessage[]): string => messages.at(-1)!.session_id;
+const sessionOf = (messages: readonly QueryMessage[]): string => (messages.at(-1) as { session_id: string }).session_id;
 const lastConversation = (): string[] => conversationOf(messageRequests(emulator.requests).at(-1)!).map((turn) => `${turn.role}: ${turn.text}`);
 
 describe.each(stores)('fork and branch on the %s store', (_, create) => {
