@@ -13,7 +13,8 @@ const SCREENSHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.
 /** Debian's chromium; `.ci/run` installs it. */
 const CHROMIUM = '/usr/bin/chromium';
 
-describe('inspect in headless Chromium', () => {
+// Generous per-test time: Chromium shares two cores with the other test files.
+describe('inspect in headless Chromium', { timeout: 60_000 }, () => {
   let store: Awaited<ReturnType<typeof tempFileStore>>;
   let fixture: InspectorFixture;
   let inspector: RunningInspector;

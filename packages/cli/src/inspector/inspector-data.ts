@@ -3,7 +3,9 @@ import type { SessionStoreEntry } from '@sdk/core';
 import { messageLines } from '../conversation-text.js';
 import type { OpenedStore } from '../opened-store.js';
 import { oneLine } from '../output.js';
+import { projectPinnedStore } from '../project-pinned-store.js';
 import { selectedProjects } from '../session-locator.js';
+import { sessionFunctions } from '../session-functions.js';
 import { loadSessionRows, sessionRowFor } from '../session-rows.js';
 import type { SessionRow } from '../session-row.js';
 import { sessionUsageOf } from '../session-stats.js';
@@ -86,8 +88,10 @@ export class InspectorData {
   async projects(): Promise<ProjectSummary[]> {
     const summaries: ProjectSummary[] = [];
     for (const projectKey of await selectedProjects(this.opened, {})) {
-      const rows = await this.sessions(projectKey);
-      summaries.push({ projectKey, sessions: rows.length, lastModified: rows[0]?.lastModified ?? null });
+      // The listing alone, without loading transcripts: a store may hold thousands of sessions.
+      const infos = await sessionFunctions.listSessions({ sessionStore: projectPinnedStore(this.opened.store, projectKey) });
+      const newest = Math.max(...infos.map((info) => info.lastModified));
+      summaries.push({ projectKey, sessions: infos.length, lastModified: infos.length === 0 ? null : new Date(newest).toISOString() });
     }
     return summaries;
   }

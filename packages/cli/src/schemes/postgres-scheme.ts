@@ -1,5 +1,5 @@
 import { assertValidProjectKey, SessionStoreError, StoreUnavailableError } from '@sdk/core';
-import { DEFAULT_SCHEMA, migrate, PostgresSessionStore, SCHEMA_VERSION } from '@sdk/store-postgres';
+import type { PostgresSessionStore } from '@sdk/store-postgres';
 import { StoreUrlError } from '../cli-errors.js';
 import type { OpenedStore } from '../opened-store.js';
 import { redactStoreUrl } from '../store-url.js';
@@ -37,6 +37,8 @@ export async function openPostgresStore(url: URL, text: string): Promise<OpenedS
   if (!url.hostname && !url.searchParams.has('host')) {
     throw new StoreUrlError(`PostgreSQL store URL ${JSON.stringify(displayUrl)} names no host: expected postgres://user@host:port/database`);
   }
+  // Loaded on first use: commands on other stores need not load node-postgres.
+  const { DEFAULT_SCHEMA, migrate, PostgresSessionStore, SCHEMA_VERSION } = await import('@sdk/store-postgres');
   const schema = url.searchParams.get(SCHEMA_PARAMETER) ?? DEFAULT_SCHEMA;
   const connectionUrl = new URL(url.toString());
   connectionUrl.searchParams.delete(SCHEMA_PARAMETER);
