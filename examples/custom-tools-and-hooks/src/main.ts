@@ -43,7 +43,9 @@ const calc = createSdkMcpServer({
 // The hook: sees every call first; may decide (allow / deny / ask / defer) or let it through.
 const log: string[] = [];
 const preToolUse: HookCallback = async (input) => {
-  const { tool_name, tool_input } = input as { tool_name: string; tool_input: { b?: number } };
+  // PreToolUse input: { hook_event_name, tool_name, tool_input, tool_use_id, session_id, cwd, … }
+  const tool_name = input.tool_name as string;
+  const tool_input = input.tool_input as { b?: number };
   log.push(`PreToolUse ${tool_name}`);
   if (tool_name === 'mcp__calc__divide' && tool_input.b === 0) {
     return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'Division by zero.' } };

@@ -57,7 +57,7 @@ async function runTurn(role: 'ask' | 'decide', sessionId: string, decision?: str
 }
 
 function report(result: SDKResultMessage): void {
-  if (result.terminal_reason === 'tool_deferred' && result.deferred_tool_use) {
+  if (result.subtype === 'success' && result.deferred_tool_use) {
     const call = result.deferred_tool_use;
     console.log(`[pid ${process.pid}] waiting for a human: ${call.name}(${JSON.stringify(call.input)}) [${call.id}]`);
   } else {
