@@ -130,7 +130,7 @@ async function enumerateCrashes(harness: Harness): Promise<void> {
         KILL_AT: String(killAt),
         ACK_FILE: ackFile,
         TOOL_DIR: join(scratch, `${harness.kind}-${killAt}-tools`),
-        LEASE_TTL_MS: '600',
+        LEASE_TTL_MS: '2500',
       });
       runs++;
       const lines = await readAcks(ackFile);
@@ -194,7 +194,7 @@ async function expectConsistent(store: SessionStore, sessionId: string, acknowle
 }
 
 describe('crash consistency: SIGKILL at every step boundary of a tool-using turn', () => {
-  it('file store: resumable, nothing acknowledged lost, nothing duplicated', async () => {
+  it.concurrent('file store: resumable, nothing acknowledged lost, nothing duplicated', async () => {
     const harness = await fileHarness();
     try {
       await enumerateCrashes(harness);
@@ -203,7 +203,7 @@ describe('crash consistency: SIGKILL at every step boundary of a tool-using turn
     }
   }, 240_000);
 
-  it('Redis store: resumable, nothing acknowledged lost, nothing duplicated', async () => {
+  it.concurrent('Redis store: resumable, nothing acknowledged lost, nothing duplicated', async () => {
     const harness = await redisHarness();
     try {
       await enumerateCrashes(harness);

@@ -148,6 +148,36 @@ describe('Messages API faults through the executor (file store)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// The session lease across a long tool call
+
+describe('a tool call that outlasts the session lease', () => {
+  // KNOWN BUG (core, reported): the turn renews its lease only when it appends, so a tool call (or a
+  // stream) longer than `leaseTtlMs` (default 120 s) lets the lease expire with no other worker
+  // around; the tool's result is then refused with SessionLeaseError, the turn rejects and the result
+  // is lost. `it.fails` turns red once the executor renews the lease while the tool runs.
+  it.fails('keeps the lease while a tool runs longer than leaseTtlMs', async () => {
+    const store = new FileSessionStore({ root: join(scratch, 'long-tool'), durability: 'none' });
+    const session = newSession();
+    const tools = createToolRunner([
+      {
+        name: 'Slow',
+        description: 'Takes a while.',
+        inputSchema: { type: 'object' },
+        run: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1200));
+          return 'slow result';
+        },
+      },
+    ]);
+    emulator.enqueue(toolUseReply('Slow', {}), textReply('done'));
+    const { error, result } = await runTurn(executorFor(store, emulator), { session, prompt: 'run the slow tool', tools, leaseTtlMs: 300 });
+    await store.flush();
+    expect(error).toBeUndefined();
+    expect(resultText(result)).toBe('done');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Redis: restart, CLIENT KILL and DEBUG SLEEP in the middle of a turn (a redis-server of our own)
 
 describe('Redis faults in the middle of a turn', () => {
