@@ -1,4 +1,8 @@
-// `@sdk/cli`: the `sdk-sessions` command, runnable in-process, and the store URL registry.
+/**
+ * The `sdk-sessions` command, runnable in-process, and the store URL registry.
+ *
+ * @module @sdk/cli
+ */
 export { run } from './main.js';
 export type { CliIo, OutputStream } from './io.js';
 export { ExitCode, exitCodeOf } from './exit-codes.js';

@@ -1,6 +1,10 @@
-// `@sdk/compat`: the official `@anthropic-ai/claude-agent-sdk` API over `@sdk/core`. Only wiring
-// lives here: the default store is the Claude Code file layout under `CLAUDE_CONFIG_DIR` (else
-// `~/.claude`), where the official SDK keeps its sessions. What each export does: docs/compat.md.
+/**
+ * The official `@anthropic-ai/claude-agent-sdk` API over `@sdk/core`. Only wiring lives here: the
+ * default store is the Claude Code file layout under `CLAUDE_CONFIG_DIR` (else `~/.claude`), where
+ * the official SDK keeps its sessions. What each export does: docs/compat.md.
+ *
+ * @module @sdk/compat
+ */
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';

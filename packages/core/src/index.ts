@@ -1,4 +1,8 @@
-// `@sdk/core`: the stateless executor and the session store protocol. Explicit list, reviewed.
+/**
+ * The stateless executor and the session store protocol. Explicit list, reviewed.
+ *
+ * @module @sdk/core
+ */
 export type {
   AcquireLeaseOptions,
   AppendCondition,

@@ -1,3 +1,7 @@
-// `@sdk/store-memory`: sessions in process memory, for tests and single-process use.
+/**
+ * Sessions in process memory, for tests and single-process use.
+ *
+ * @module @sdk/store-memory
+ */
 export { InMemorySessionStore } from './in-memory-session-store.js';
 export type { InMemorySessionStoreOptions } from './in-memory-session-store.js';

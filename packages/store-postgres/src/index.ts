@@ -1,4 +1,8 @@
-// `@sdk/store-postgres`: a SessionStore on PostgreSQL. Explicit list, reviewed.
+/**
+ * A SessionStore on PostgreSQL. Explicit list, reviewed.
+ *
+ * @module @sdk/store-postgres
+ */
 export { PostgresSessionStore } from './postgres-session-store.js';
 export type { PostgresSessionStoreOptions } from './postgres-session-store.js';
 export type { PostgresConnectionOptions } from './pg-connection.js';

@@ -1,5 +1,9 @@
-// `@sdk/core/store`: the SessionStore protocol for store authors. Imports nothing at runtime
-// beyond its own pure helpers, so a store does not load the executor.
+/**
+ * The SessionStore protocol for store authors. Imports nothing at runtime beyond its own pure
+ * helpers, so a store does not load the executor.
+ *
+ * @module @sdk/core/store
+ */
 export type {
   AcquireLeaseOptions,
   AppendCondition,

@@ -1,3 +1,8 @@
+/**
+ * A local emulator of the Anthropic Messages API for tests and examples.
+ *
+ * @module @sdk/testing/emulator
+ */
 export { startMessagesEmulator } from './server.js';
 export { echoReply, errorReply, errorTypeForStatus, textReply, toolUseReply } from './builders.js';
 export type { MessageReplyOptions } from './builders.js';
