@@ -88,7 +88,8 @@ export type AgentExecutorDependencies = {
 };
 
 const DEFAULT_MAX_TOKENS = 8192;
-const DEFAULT_LEASE_TTL_MS = 120_000;
+// Renewed every third of it during a turn; after a crash the session waits at most this long.
+const DEFAULT_LEASE_TTL_MS = 30_000;
 const DEFAULT_MAX_CONFLICT_RETRIES = 50;
 
 /** Everything one turn works on. Created per `runTurn` call, never stored on the executor. */

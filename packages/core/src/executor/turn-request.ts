@@ -64,7 +64,7 @@ export type TurnRequest = {
   prices?: Readonly<Record<string, ModelPrice>>;
   /** Reported in `system/init`; the executor runs every tool the runner offers. Default `'default'`. */
   permissionMode?: PermissionMode;
-  /** How long the session lease lasts without renewal (stores with leases). Default 120 s. */
+  /** How long the session lease lasts without renewal (stores with leases). Default 30 s: renewed every 10 s while the turn runs; after a crash the session is free again within it. */
   leaseTtlMs?: number;
   /**
    * Ask for a final answer matching a JSON Schema (official `outputFormat`): the model gets a

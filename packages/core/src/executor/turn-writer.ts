@@ -1,5 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import { SessionConflictError, SessionLeaseError } from '../errors.js';
+import { SessionConflictError, SessionLeaseError, StoreUnavailableError } from '../errors.js';
 import { SPAN_NAMES, traced } from './tracing.js';
 import {
   supportsConditionalAppend,
@@ -95,11 +95,32 @@ export class TurnWriter {
     }
   }
 
-  /** Gives the lease back; never throws (an expired lease is already free). */
+  /**
+   * Gives the lease back; never throws (an expired lease is already free). When the store cannot
+   * be reached, the release is retried in the background for up to the lease's TTL: otherwise the
+   * session would stay blocked for the whole TTL after an outage, though no turn runs.
+   */
   async release(): Promise<void> {
     const lease = this.lease;
     this.lease = undefined;
-    if (lease !== undefined && supportsLeases(this.store)) await this.store.releaseLease(lease).catch(() => undefined);
+    if (lease === undefined || !supportsLeases(this.store)) return;
+    const store = this.store;
+    try {
+      await store.releaseLease(lease);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) return;
+      const giveUpAt = this.options.clock() + this.options.leaseTtlMs;
+      const retry = (attempt: number): void => {
+        const timer = setTimeout(() => {
+          store.releaseLease(lease).catch(() => {
+            if (this.options.clock() < giveUpAt) retry(attempt + 1);
+          });
+        }, Math.min(250 * 2 ** attempt, 4000));
+        // A pending retry never keeps the process alive.
+        timer.unref();
+      };
+      retry(0);
+    }
   }
 
   private async renewIfDue(): Promise<void> {
