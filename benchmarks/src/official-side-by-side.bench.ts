@@ -18,6 +18,8 @@ import { barChart } from './svg-chart.js';
 const RUNNER = fileURLToPath(new URL('./side-by-side-runner.mjs', import.meta.url));
 const SDKS = ['official', 'compat', 'floor'] as const;
 const LABELS: Record<Sdk, string> = { official: '@anthropic-ai/claude-agent-sdk', compat: '@sdk/compat', floor: 'floor: bare @anthropic-ai/sdk' };
+/** Legend names short enough for the chart. */
+const SHORT_LABELS: Record<Sdk, string> = { official: 'official SDK (+ its CLI)', compat: '@sdk/compat', floor: 'floor: bare API client' };
 type Sdk = (typeof SDKS)[number];
 type Program = 'oneshot' | 'resume' | 'stream';
 type Outcome = { samples: number[]; peakBytes: number; peakProcesses: number };
@@ -157,7 +159,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
         title: 'Wall time p50 per query / turn (log scale)',
         yLabel: 'ms',
         categories,
-        series: SDKS.map((sdk) => ({ name: LABELS[sdk], values: programs.map(({ program }) => p(sdk, program, 50)) })),
+        series: SDKS.map((sdk) => ({ name: SHORT_LABELS[sdk], values: programs.map(({ program }) => p(sdk, program, 50)) })),
         logY: true,
       }),
     },
@@ -168,7 +170,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
         title: 'Peak RSS of the whole process tree',
         yLabel: 'MiB',
         categories: programs.map(({ program }) => program),
-        series: SDKS.map((sdk) => ({ name: LABELS[sdk], values: programs.map(({ program }) => outcome(sdk, program).peakBytes / 2 ** 20) })),
+        series: SDKS.map((sdk) => ({ name: SHORT_LABELS[sdk], values: programs.map(({ program }) => outcome(sdk, program).peakBytes / 2 ** 20) })),
       }),
     },
   ];

@@ -20,10 +20,10 @@ export type BenchReport = { markdown: string; summary: SummaryRow[]; charts: Cha
 
 export type BenchModule = { run: (options: { quick: boolean }) => Promise<string | BenchReport> };
 
-/** A ratio as printed in tables: two decimals, or one when large. */
+/** A ratio as printed in tables: three significant digits, so 0.334 against a target of 1/3 reads as a miss. */
 export function formatRatio(ratio: number | undefined): string {
   if (ratio === undefined || !Number.isFinite(ratio)) return '';
-  return ratio >= 100 ? `${ratio.toFixed(0)}×` : ratio >= 10 ? `${ratio.toFixed(1)}×` : `${ratio.toFixed(2)}×`;
+  return ratio >= 100 ? `${ratio.toFixed(0)}×` : ratio >= 10 ? `${ratio.toFixed(1)}×` : ratio >= 1 ? `${ratio.toFixed(2)}×` : `${ratio.toFixed(3)}×`;
 }
 
 export function formatSummary(rows: readonly SummaryRow[]): string {

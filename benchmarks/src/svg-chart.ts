@@ -1,9 +1,9 @@
 // Line and grouped-bar charts as plain SVG text: enough for a results page, with no dependency to
 // install or keep up to date. Log axes because the numbers compared here often differ by 100×.
 
-const WIDTH = 760;
+const WIDTH = 860;
 const HEIGHT = 420;
-const MARGIN = { left: 78, right: 200, top: 44, bottom: 56 };
+const MARGIN = { left: 78, right: 290, top: 44, bottom: 56 };
 const PLOT_WIDTH = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_HEIGHT = HEIGHT - MARGIN.top - MARGIN.bottom;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#17becf', '#bcbd22'];
@@ -150,7 +150,7 @@ export function barChart(spec: BarChartSpec): string {
       const left = groupLeft + index * barWidth;
       body.push(
         `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${(barWidth * 0.92).toFixed(1)}" height="${Math.max(0, bottom - top).toFixed(1)}" fill="${legend[index]!.color}"/>`,
-        `<text x="${(left + barWidth / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${formatTick(value)}</text>`,
+        `<text x="${(left + barWidth / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${Number(value.toPrecision(3))}</text>`,
       );
     });
   });
