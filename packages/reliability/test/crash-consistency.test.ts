@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { SDKResultMessage, SessionStore, SessionStoreEntry } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 import { RedisSessionStore } from '@sdk/store-redis';
+import { createClient } from 'redis';
 import { startMessagesEmulator, textReply, type EmulatorReply, type MessagesEmulator, type RecordedRequest } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_WORKER, LineWorker, runWorker } from './support/workers.js';
@@ -100,7 +101,7 @@ async function fileHarness(): Promise<Harness> {
 }
 
 async function redisHarness(): Promise<Harness> {
-  const prefix = `reliability-crash-${process.pid}-${Date.now().toString(36)}`;
+  const prefix = `reliability-crash-${process.pid}-${randomUUID().slice(0, 8)}`;
   const store = new RedisSessionStore({ url: REDIS_URL }, { prefix });
   return {
     kind: 'redis',
@@ -108,6 +109,11 @@ async function redisHarness(): Promise<Harness> {
     store,
     close: async () => {
       await store.close();
+      // Remove the prefix's keys.
+      const client = createClient({ url: REDIS_URL });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+      await client.close();
     },
   };
 }
@@ -172,6 +178,55 @@ async function enumerateCrashes(harness: Harness): Promise<void> {
   expect(points.length).toBeLessThan(MAX_POINTS);
 }
 
+/**
+ * A crash during the resume itself: the first worker dies in the middle of a tool (leaving unanswered
+ * tool calls to repair), a second worker resuming the session dies at each of its own points M in
+ * turn (before and after writing the repair, mid-stream, ...), and a third worker resumes.
+ */
+async function enumerateDoubleCrashes(harness: Harness): Promise<void> {
+  const resumer = new LineWorker(CRASH_WORKER, { ...harness.env, MODE: 'resume', EMULATOR_URL: emulator.url, PROJECT_KEY, TOOL_DIR: join(scratch, 'resume-tools') });
+  const points: string[] = [];
+  let runs = 0;
+  const base = { ...harness.env, MODE: 'crash', EMULATOR_URL: emulator.url, PROJECT_KEY, LEASE_TTL_MS: '2500' };
+  try {
+    for (let killAt = 1; killAt <= MAX_POINTS; killAt++) {
+      const sessionId = randomUUID();
+      const firstAcks = join(scratch, `${harness.kind}-double-${killAt}-first.acks`);
+      const secondAcks = join(scratch, `${harness.kind}-double-${killAt}-second.acks`);
+      const requestsBefore = emulator.requests.length;
+      const first = await runWorker(CRASH_WORKER, { ...base, SESSION_ID: sessionId, KILL_AT_NAME: 'mid-tool a', ACK_FILE: firstAcks, TOOL_DIR: join(scratch, `${harness.kind}-double-${killAt}-tools`) });
+      expect(first.signal, first.stderr).toBe('SIGKILL');
+      // Let the dead worker's lease expire, so the second worker's points are not lease retries.
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+      const second = await runWorker(CRASH_WORKER, { ...base, SESSION_ID: sessionId, PROMPT: 'resume-turn', KILL_AT: String(killAt), ACK_FILE: secondAcks, TOOL_DIR: join(scratch, `${harness.kind}-double-${killAt}-tools`) });
+      runs += 2;
+      const lines = [...(await readAcks(firstAcks)), ...(await readAcks(secondAcks))];
+      const acknowledged = lines.flatMap((line) => line.ack ?? []);
+      const finished = (await readAcks(secondAcks)).find((line) => line.finished !== undefined);
+      if (finished !== undefined) {
+        expect(second.code, second.stderr).toBe(0);
+        expect(finished.subtype).toBe('success');
+        await expectConsistent(harness.store, sessionId, acknowledged);
+        break;
+      }
+      expect(second.signal, second.stderr).toBe('SIGKILL');
+      points.push(lines.filter((line) => line.killedAt !== undefined).at(-1)!.killedAt!);
+      const answer = await resumer.request<ResumeAnswer>({ sessionId, prompt: 'resume-turn' }, 60_000);
+      runs++;
+      expect(answer.error, `resume after a kill of the resuming worker at "${points.at(-1)}"`).toBeUndefined();
+      expect(answer.result?.subtype).toBe('success');
+      const rejected = emulator.requests.slice(requestsBefore).filter((request) => request.rejected !== undefined);
+      expect(rejected.map((request) => request.rejected)).toEqual([]);
+      await expectConsistent(harness.store, sessionId, acknowledged);
+    }
+  } finally {
+    await resumer.close();
+    summary[`${harness.kind}, crash during the resume`] = { points, runs };
+  }
+  expect(points.length).toBeGreaterThanOrEqual(6);
+  expect(points.length).toBeLessThan(MAX_POINTS);
+}
+
 /** Every acknowledged uuid stored once, no uuid twice, every tool_use answered. */
 async function expectConsistent(store: SessionStore, sessionId: string, acknowledged: string[]): Promise<SessionStoreEntry[]> {
   const entries = (await store.load({ projectKey: PROJECT_KEY, sessionId })) ?? [];
@@ -207,13 +262,24 @@ describe('crash consistency: SIGKILL at every step boundary of a tool-using turn
     const harness = await redisHarness();
     try {
       await enumerateCrashes(harness);
-      // Clean up the prefix's keys.
-      const { createClient } = await import('redis');
-      const client = createClient({ url: REDIS_URL });
-      await client.connect();
-      const prefix = harness.env.STORE_PREFIX!;
-      for await (const keys of client.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
-      await client.close();
+    } finally {
+      await harness.close();
+    }
+  }, 240_000);
+
+  it.concurrent('file store: a crash at every point of the resume after a crash mid-tool', async () => {
+    const harness = await fileHarness();
+    try {
+      await enumerateDoubleCrashes(harness);
+    } finally {
+      await harness.close();
+    }
+  }, 240_000);
+
+  it.concurrent('Redis store: a crash at every point of the resume after a crash mid-tool', async () => {
+    const harness = await redisHarness();
+    try {
+      await enumerateDoubleCrashes(harness);
     } finally {
       await harness.close();
     }

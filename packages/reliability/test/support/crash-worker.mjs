@@ -1,9 +1,9 @@
 // The crash harness's worker (crash-consistency.test.ts). Plain .mjs so it runs on node without a
 // TypeScript loader.
 //
-// Mode `crash` (one process per run): runs one tool-using turn with a fresh AgentExecutor over a
-// FileSessionStore or RedisSessionStore and SIGKILLs itself at injection point KILL_AT (1-based; 0 =
-// never). Injection points, in the order the turn reaches them:
+// Mode `crash` (one process per run): runs one turn (PROMPT, default the tool-using `crash-turn`) with a
+// fresh AgentExecutor over a FileSessionStore or RedisSessionStore and SIGKILLs itself at injection
+// point KILL_AT (1-based; 0 = never), or at the first point named KILL_AT_NAME. Injection points, in the order the turn reaches them:
 // - store: before and after every `acquireLease`, `append` and `appendIf` call;
 // - tools: before a tool runs, in the middle of its work (half of its file written), after it returned;
 // - stream: at the 1st and 4th `stream_event` of every API call (`includePartialMessages`).
@@ -22,7 +22,7 @@ import { AgentExecutor, createToolRunner } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 import { RedisSessionStore } from '@sdk/store-redis';
 
-const { MODE, STORE_KIND, STORE_ROOT, REDIS_URL, STORE_PREFIX, EMULATOR_URL, PROJECT_KEY, SESSION_ID, KILL_AT, ACK_FILE, TOOL_DIR, LEASE_TTL_MS } = process.env;
+const { MODE, PROMPT, KILL_AT_NAME, STORE_KIND, STORE_ROOT, REDIS_URL, STORE_PREFIX, EMULATOR_URL, PROJECT_KEY, SESSION_ID, KILL_AT, ACK_FILE, TOOL_DIR, LEASE_TTL_MS } = process.env;
 const MODEL = 'claude-sonnet-4-6';
 const killAt = Number(KILL_AT ?? 0);
 let reached = 0;
@@ -37,7 +37,7 @@ function record(line) {
 /** Injection point: the process dies here when this is the KILL_AT-th point reached. */
 function point(name) {
   reached++;
-  if (MODE === 'crash' && reached === killAt) {
+  if (MODE === 'crash' && (KILL_AT_NAME === undefined ? reached === killAt : name === KILL_AT_NAME)) {
     record({ killedAt: name, point: reached });
     process.kill(process.pid, 'SIGKILL');
   }
@@ -105,10 +105,12 @@ if (MODE === 'crash') {
   let result;
   for await (const message of executor.runTurn({
     session: { projectKey: PROJECT_KEY, sessionId: SESSION_ID },
-    prompt: 'crash-turn',
+    prompt: PROMPT ?? 'crash-turn',
     model: MODEL,
     tools: instrumentedTools,
     includePartialMessages: true,
+    // A crash worker resuming after another one waits for the dead worker's lease to expire.
+    onConflict: 'retry',
     leaseTtlMs: Number(LEASE_TTL_MS ?? 1000),
     retry: { maxRetries: 0 },
   })) {
