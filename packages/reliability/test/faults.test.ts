@@ -341,6 +341,37 @@ describe('file store on a full and on a read-only file system', () => {
     await expectNoCorruptFile(root);
   });
 
+  it('ENOSPC in the middle of a turn: the tool result is refused with a typed error; the next turn repairs the call', async () => {
+    const root = join(mountPoint, 'full-mid-turn');
+    const { store, acknowledged } = acknowledging(new FileSessionStore({ root, lockLingerMs: 0 }));
+    const session = newSession();
+    const filler = join(mountPoint, 'filler-mid-turn');
+    const tools = createToolRunner([
+      {
+        name: 'Fill',
+        description: 'Fills the disk, returns a large result.',
+        inputSchema: { type: 'object' },
+        run: async () => {
+          await fill(filler);
+          return 'r'.repeat(200_000);
+        },
+      },
+    ]);
+    emulator.enqueue(toolUseReply('Fill', {}));
+    const { error } = await runTurn(executorFor(store, emulator), { session, prompt: 'fill the disk', tools, leaseTtlMs: 1000 });
+    expect(error).toBeInstanceOf(SessionStoreError);
+    expect((error as Error).message).toMatch(/ENOSPC/);
+    await expectNoCorruptFile(root);
+    // The prompt and the tool_use were acknowledged before the disk filled; they are there, the result is not.
+    const entries = (await store.load(session))!;
+    expect(entries.map((entry) => entry.type)).toEqual(['user', 'assistant']);
+    expect(acknowledged).toEqual(entries.map((entry) => entry.uuid));
+    await rm(filler);
+    await expectNextTurnWorks(store, session, acknowledged);
+    // The interrupted call was answered by the repair.
+    expect(JSON.stringify(await store.load(session))).toContain('Tool call interrupted');
+  });
+
   it('EROFS: reads work, writes fail with a typed error, turns work again once the mount is writable', async () => {
     const root = join(mountPoint, 'readonly');
     const { store, acknowledged } = acknowledging(new FileSessionStore({ root, lockLingerMs: 0 }));
