@@ -261,6 +261,19 @@ describe('hostile session keys through every store method', () => {
   });
 });
 
+describe('hostile store options', () => {
+  it('a Redis prefix or a PostgreSQL schema that could escape its space is refused at construction', () => {
+    for (const prefix of ['', 'a*', 'a?', '[a]', '{a}', 'a}b', 'a b', 'a\nb', 'a\0', ':lead', 'x'.repeat(101)]) {
+      expect(() => new RedisSessionStore({ url: redis.url }, { prefix }), JSON.stringify(prefix)).toThrow(SessionStoreError);
+      counted.hostileCalls++;
+    }
+    for (const schema of ['', 'Public', 'a"b', 'a;drop table x', '1a', 'a-b', 'pg_catalog"."x', 'x'.repeat(64)]) {
+      expect(() => new PostgresSessionStore({ pool }, { schema }), JSON.stringify(schema)).toThrow(SessionStoreError);
+      counted.hostileCalls++;
+    }
+  });
+});
+
 describe('oversized entries', () => {
   it('Redis and PostgreSQL refuse an entry over maxEntryBytes with EntryTooLargeError, storing nothing of the batch', async () => {
     const schema = uniqueSchema('oversize');
