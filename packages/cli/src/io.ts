@@ -1,5 +1,6 @@
 /** Where a command writes. Only `write` is used, so tests pass plain collectors. */
 export type OutputStream = {
+  /** Writes text as is (no newline added). */
   write(text: string): unknown;
   /** True when the stream is a terminal: progress bars are drawn only then. */
   readonly isTTY?: boolean;

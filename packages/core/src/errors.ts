@@ -32,6 +32,7 @@ export class SdkError extends Error {
     Object.defineProperty(this, BRANDS, { value: brandsOf(new.target), enumerable: false });
   }
 
+  /** `instanceof` by brand, so it also holds for errors from another installed copy of `@sdk/core`. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null) return false;
     const brands = (value as Branded)[BRANDS];

@@ -10,6 +10,7 @@ import type { LuaScript } from './scripts.js';
  */
 export type RedisClientLike = {
   readonly isOpen: boolean;
+  /** Sends one raw command (node-redis `sendCommand`). */
   sendCommand(args: string[]): Promise<unknown>;
 };
 
@@ -17,6 +18,7 @@ export type RedisClientLike = {
 export type RedisClusterLike = {
   readonly isOpen: boolean;
   readonly masters: readonly unknown[];
+  /** Sends one raw command to the node of `firstKey`'s slot (node-redis cluster `sendCommand`). */
   sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
 };
 

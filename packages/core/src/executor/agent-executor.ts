@@ -69,7 +69,9 @@ import { TurnWriter } from './turn-writer.js';
 
 /** Where the executor reports what it cannot return: failed lease releases, conflict retries. */
 export type ExecutorLogger = {
+  /** Routine events worth a trace (a busy session, before its turn is retried). */
   debug?(message: string, details?: Record<string, unknown>): void;
+  /** Problems the turn survived and cannot report in its messages. */
   warn?(message: string, details?: Record<string, unknown>): void;
 };
 
@@ -145,10 +147,15 @@ type Ending =
  * of a session may run on different executors or processes.
  */
 export class AgentExecutor {
+  /** Where sessions are loaded from and appended to. */
   readonly store: SessionStore;
+  /** The Messages API client (from `client` or `clientOptions`). */
   readonly client: Anthropic;
+  /** The clock of timestamps and durations, in epoch ms. */
   readonly clock: () => number;
+  /** Generates the uuids of entries, prompts and lease holders. */
   readonly generateId: () => string;
+  /** Where the executor reports what it cannot return; `undefined`: nowhere. */
   readonly logger: ExecutorLogger | undefined;
 
   constructor(dependencies: AgentExecutorDependencies) {

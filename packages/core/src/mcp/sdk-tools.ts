@@ -24,6 +24,7 @@ export type SdkMcpToolDefinition<Schema extends AnyZodRawShape = AnyZodRawShape>
   inputSchema: Schema;
   annotations?: ToolAnnotations;
   _meta?: Record<string, unknown>;
+  /** Runs a call with the parsed input and returns MCP content. */
   handler: (args: InferShape<Schema>, extra: unknown) => Promise<CallToolResult>;
 };
 

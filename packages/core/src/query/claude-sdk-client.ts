@@ -110,6 +110,7 @@ export class ClaudeSDKClient implements AsyncDisposable {
     await connection.query.return();
   }
 
+  /** Disconnects, for `await using client = new ClaudeSDKClient(…)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.disconnect();
   }

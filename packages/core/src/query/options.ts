@@ -296,12 +296,19 @@ export type SpawnedProcess = {
   readonly killed: boolean;
   readonly exitCode: number | null;
   readonly signalCode?: NodeJS.Signals | null;
+  /** Sends a signal to the process. */
   kill(signal: NodeJS.Signals): boolean;
+  /** Listens for the process's exit. */
   on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** Listens for a spawn or process error. */
   on(event: 'error', listener: (error: Error) => void): void;
+  /** Listens once for the process's exit. */
   once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** Listens once for a spawn or process error. */
   once(event: 'error', listener: (error: Error) => void): void;
+  /** Removes an exit listener. */
   off(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** Removes an error listener. */
   off(event: 'error', listener: (error: Error) => void): void;
 };
 
@@ -380,9 +387,11 @@ export type Options = {
   skills?: string[] | 'all';
   debug?: boolean;
   debugFile?: string;
+  /** Accepted, never called: there is no child process (official: receives the CLI's stderr). */
   stderr?: (data: string) => void;
   strictMcpConfig?: boolean;
   systemPrompt?: SystemPromptOption;
   title?: string;
+  /** Accepted, never called: there is no CLI process to spawn. */
   spawnClaudeCodeProcess?: (options: SpawnOptions) => SpawnedProcess;
 };

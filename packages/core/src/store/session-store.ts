@@ -73,11 +73,17 @@ export type SessionListing = { sessionId: string; mtime: number };
  * - `listSubkeys` returns the subpaths of one session (never the main transcript).
  */
 export type SessionStore = {
+  /** Persists `entries` after the key's existing ones, in call order. An empty array is a no-op that does not create the session. */
   append(key: SessionKey, entries: SessionStoreEntry[]): Promise<void>;
+  /** Every entry of the key, in order; `null` for a key never written. */
   load(key: SessionKey): Promise<SessionStoreEntry[] | null>;
+  /** The main transcripts of a project with their `mtime` (epoch ms); `[]` for an unknown project; never subpaths. */
   listSessions?(projectKey: string): Promise<SessionListing[]>;
+  /** One summary per session of the project, maintained by `append` with `foldSessionSummary`. */
   listSessionSummaries?(projectKey: string): Promise<SessionSummaryEntry[]>;
+  /** A main key deletes the session, its subkeys and its summary; a key with a subpath deletes only that subkey. */
   delete?(key: SessionKey): Promise<void>;
+  /** The subpaths of one session (e.g. `subagents/agent-<id>`), never the main transcript. */
   listSubkeys?(key: SessionRef): Promise<string[]>;
 };
 
@@ -137,6 +143,7 @@ export type SessionLease = {
   readonly expiresAt: number;
 };
 
+/** Options of {@link SessionStoreExtensions.acquireLease}. */
 export type AcquireLeaseOptions = {
   /** Who asks (a worker id); shown in errors. */
   holder: string;

@@ -38,7 +38,9 @@ export type ToolOutcome = {
  * turn.
  */
 export type ToolRunner = {
+  /** The tools to offer the model, sent to the API as `tools`. */
   definitions(): BetaTool[];
+  /** Runs one tool call; a failure is an outcome with `isError`, not a rejection. */
   run(toolUse: BetaToolUseBlock, context: ToolContext): Promise<ToolOutcome>;
   /** What the call would touch, when its tool declares it (for permission checks). */
   access?(toolUse: BetaToolUseBlock, cwd: string): ToolAccess | undefined;
@@ -50,6 +52,7 @@ export type ToolDefinition = {
   description: string;
   /** JSON Schema of the input object. */
   inputSchema: BetaTool['input_schema'];
+  /** Runs the tool with the model's input; a string is the result text, a throw becomes an error result. */
   run(input: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome | string> | ToolOutcome | string;
   /** What a call with this input would touch; omitted = `{ kind: 'other' }` for permission checks. */
   access?(input: Record<string, unknown>, cwd: string): ToolAccess;
