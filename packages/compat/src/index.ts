@@ -86,6 +86,7 @@ const sessions: SessionFunctions = createSessionFunctions({
   defaultStore: () => fileStoreFor(process.env, true),
   defaultStoreIsLocal: true,
   defaultStoreProjectKeys: () => projectKeys(process.env),
+  localProjectsRoot: () => join(configRoot(process.env), 'projects'),
 });
 
 /** Sessions of a project, newest first (official `listSessions`). */
@@ -106,6 +107,10 @@ export const tagSession: SessionFunctions['tagSession'] = (sessionId, tag, optio
 export const deleteSession: SessionFunctions['deleteSession'] = (sessionId, options) => sessions.deleteSession(sessionId, options);
 /** Copies a session to a new id with fresh uuids (official `forkSession`). */
 export const forkSession: SessionFunctions['forkSession'] = (sessionId, options) => sessions.forkSession(sessionId, options);
+/** Marks a local session archived; `listSessions` reports `archived: true` (official `archiveSession`). */
+export const archiveSession: SessionFunctions['archiveSession'] = (sessionId, options) => sessions.archiveSession(sessionId, options);
+/** Clears a local session's archive mark (official `unarchiveSession`). */
+export const unarchiveSession: SessionFunctions['unarchiveSession'] = (sessionId, options) => sessions.unarchiveSession(sessionId, options);
 /** Copies a session from the default store into another store (official `importSessionToStore`). */
 export const importSessionToStore: SessionFunctions['importSessionToStore'] = (sessionId, store, options) => sessions.importSessionToStore(sessionId, store, options);
 

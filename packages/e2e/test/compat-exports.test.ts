@@ -20,9 +20,6 @@ const NOT_YET_EXPORTED = [
   'DirectConnectTransport',
   'FileIndex',
   'parseDirectConnectUrl',
-  // Sessions.
-  'archiveSession',
-  'unarchiveSession',
   // Settings resolution.
   'filterEscalatingDefaultMode',
   'matchDeniedModels',

@@ -189,6 +189,26 @@ describe('mutations of local transcripts write what the official ones write', ()
     expect(normalizeFresh(await readTranscript(ourRoot, actual.sessionId), known())).toEqual(normalizeFresh(expectedEntries, known()));
   });
 
+  it('archiveSession and unarchiveSession write the mark the official SDK reads, and the reverse', async () => {
+    const [listed] = await official.listSessions({ dir: directory });
+    const sessionId = listed!.sessionId;
+    const archivedOf = async (list: typeof official.listSessions): Promise<boolean | undefined> =>
+      (await list({ dir: directory })).find((session) => session.sessionId === sessionId)?.archived;
+    expect(await archivedOf(official.listSessions)).toBeUndefined();
+    await compat.archiveSession(sessionId, { dir: directory });
+    expect(await archivedOf(official.listSessions)).toBe(true);
+    expect(await archivedOf(compat.listSessions)).toBe(true);
+    await official.unarchiveSession(sessionId, { dir: directory });
+    expect(await archivedOf(compat.listSessions)).toBe(false);
+    await official.archiveSession(sessionId, { dir: directory });
+    expect(await archivedOf(compat.listSessions)).toBe(true);
+    await compat.unarchiveSession(sessionId, { dir: directory });
+    expect(await archivedOf(official.listSessions)).toBe(false);
+    expect(plain(await compat.listSessions({ dir: directory }))).toEqual(plain(await official.listSessions({ dir: directory })));
+    await expect(compat.archiveSession('00000000-0000-4000-8000-000000000000', { dir: directory })).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(compat.archiveSession(sessionId, { dir: directory, sessionStore: new InMemorySessionStore() })).rejects.toThrow(/sessionStore/);
+  });
+
   it('deleteSession removes the transcript and its subagents, and rejects a missing session', async () => {
     const ours = localFunctions(ourRoot);
     await official.deleteSession(main.sessionId, { dir: directory });

@@ -1,5 +1,6 @@
 import { StoreCapabilityError } from '../errors.js';
 import type { SessionStore } from '../store/session-store.js';
+import { archiveMarkPath, archivedState, readArchiveMark } from './archive-marks.js';
 import { loadTranscriptText, sessionInfoFromText } from './session-info.js';
 import type { SDKSessionInfo } from './types.js';
 
@@ -27,6 +28,8 @@ export async function listLocalSessions(
   store: SessionStore,
   projects: readonly LocalProject[],
   page: { limit: number | undefined; offset: number },
+  /** The `<config>/projects` folder: sessions report their archive mark from it. */
+  projectsRoot?: string,
 ): Promise<SDKSessionInfo[]> {
   const listSessions = store.listSessions?.bind(store);
   if (!listSessions) {
@@ -40,7 +43,12 @@ export async function listLocalSessions(
     try {
       const text = await loadTranscriptText(store, candidate.project.projectKey, candidate.sessionId);
       if (text === null) return undefined;
-      return sessionInfoFromText(candidate.sessionId, text, { mtime: candidate.mtime, cwdFallback: candidate.project.directory });
+      const info = sessionInfoFromText(candidate.sessionId, text, { mtime: candidate.mtime, cwdFallback: candidate.project.directory });
+      if (info === undefined || projectsRoot === undefined) return info;
+      const mark = await readArchiveMark(archiveMarkPath(projectsRoot, { projectKey: candidate.project.projectKey, sessionId: candidate.sessionId }));
+      const archived = archivedState(mark, info.lastModified);
+      if (archived !== undefined) info.archived = archived;
+      return info;
     } catch {
       // A transcript the store cannot read is left out, as the official SDK leaves out a file it
       // cannot read; one broken session does not hide the others.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, InvalidSessionKeyError, SessionNotFoundError, StoreCapabilityError } from '../errors.js';
 import { isUuid } from '../store/keys.js';
 import type { SessionStore, SessionStoreEntry } from '../store/session-store.js';
+import { archiveMarkPath, writeArchiveMark } from './archive-marks.js';
 import { forkEntries } from './fork-entries.js';
 import { isRecord } from './is-record.js';
 import { listLocalSessions } from './list-local-sessions.js';
@@ -47,6 +48,10 @@ export type SessionFunctions = {
   forkSession(sessionId: string, options?: ForkSessionOptions): Promise<ForkSessionResult>;
   /** Copies a session (and its subagents) from the default store into `store`. */
   importSessionToStore(sessionId: string, store: SessionStore, options?: ImportSessionToStoreOptions): Promise<void>;
+  /** Marks a local session archived (`listSessions` then reports `archived: true`); the transcript is untouched. */
+  archiveSession(sessionId: string, options?: SessionMutationOptions): Promise<void>;
+  /** Clears a local session's archive mark (`archived: false`). */
+  unarchiveSession(sessionId: string, options?: SessionMutationOptions): Promise<void>;
 };
 
 const DEFAULT_IMPORT_BATCH_SIZE = 500;
@@ -80,6 +85,12 @@ export type SessionFunctionsOptions = {
    * without it, such a call uses the current directory's project.
    */
   defaultStoreProjectKeys?: () => Promise<string[]>;
+  /**
+   * The `projects` folder of the local Claude configuration (`~/.claude/projects`), where the
+   * archive marks live beside the transcripts. Without it, `archiveSession` and
+   * `unarchiveSession` reject with `StoreCapabilityError`.
+   */
+  localProjectsRoot?: () => string;
 };
 
 /** Where a call reads: the store, the project the session is in, and what was loaded to find it. */
@@ -135,6 +146,7 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
       store,
       projects === undefined ? [scope] : projects.map((projectKey) => ({ projectKey, directory: undefined })),
       page,
+      configuration.localProjectsRoot?.(),
     );
   }
 
@@ -301,7 +313,24 @@ export function createSessionFunctions(configuration: SessionFunctionsOptions = 
     }
   }
 
+  /** Writes the archive mark of a local session, which must exist. */
+  async function markArchived(operation: string, sessionId: string, archived: boolean, options: SessionMutationOptions | undefined): Promise<void> {
+    if (!isUuid(sessionId)) throw invalidSessionId(sessionId, operation);
+    if (options?.sessionStore) {
+      throw new InvalidArgumentError(`${operation}: not available with sessionStore (the mark is kept in a file beside the local transcript)`, 'sessionStore');
+    }
+    const root = configuration.localProjectsRoot?.();
+    if (root === undefined || configuration.defaultStoreIsLocal !== true) {
+      throw new StoreCapabilityError(`${operation}: the default store holds no local transcripts to mark`, 'archiveSession');
+    }
+    const { projectKey, entries } = await locate(sessionId, options);
+    if (!entries) throw new SessionNotFoundError(`${operation}: session ${sessionId} not found`);
+    await writeArchiveMark(archiveMarkPath(root, { projectKey, sessionId }), archived, new Date());
+  }
+
   return {
+    archiveSession: (sessionId, options) => markArchived('archiveSession', sessionId, true, options),
+    unarchiveSession: (sessionId, options) => markArchived('unarchiveSession', sessionId, false, options),
     listSessions,
     getSessionInfo,
     getSessionMessages,
