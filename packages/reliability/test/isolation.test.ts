@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createSessionFunctions,
-  projectKeyForDirectory,
   SessionNotFoundError,
   SessionStoreError,
   type ExtendedSessionStore,
@@ -113,9 +112,6 @@ async function expectIsolated(a: ExtendedSessionStore, projectA: string, b: Exte
   // The session functions, as tenant B calls them.
   const functions = createSessionFunctions();
   const options = { sessionStore: b, dir: `/srv/${projectB}` };
-  const scoped = projectKeyForDirectory(options.dir);
-  const bProbe = { projectKey: scoped, sessionId: victim.sessionId };
-  void bProbe;
   reveal('getSessionInfo', await functions.getSessionInfo(victim.sessionId, options));
   reveal('getSessionMessages', await functions.getSessionMessages(victim.sessionId, options));
   reveal('listSubagents', await functions.listSubagents(victim.sessionId, options));
