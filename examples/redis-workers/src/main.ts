@@ -25,8 +25,8 @@ else await worker();
 async function primary(): Promise<void> {
   const env: Record<string, string> = {
     // The smoke run uses its own port and key prefix, so it never meets a running copy of itself.
-    PORT: process.env.PORT ?? (smoke ? '0' : '3000'),
-    PREFIX: process.env.PREFIX ?? (smoke ? `example-redis-workers-${randomUUID()}` : 'example-redis-workers'),
+    PORT: smoke ? '0' : (process.env.PORT ?? '3000'),
+    PREFIX: smoke ? `example-redis-workers-${randomUUID()}` : (process.env.PREFIX ?? 'example-redis-workers'),
   };
   const emulator = smoke || !process.env.ANTHROPIC_API_KEY ? await startMessagesEmulator() : undefined;
   if (emulator) {
