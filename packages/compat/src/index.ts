@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import {
   assertValidProjectKey,
   ClaudeSDKClient as CoreClaudeSDKClient,
+  createPrewarm,
   createQuery,
   createSessionFunctions,
   createStartup,
@@ -18,6 +19,7 @@ import {
   type QueryFunction,
   type SessionFunctions,
   type SessionStore,
+  type SpareProcess,
   type StartupParams,
   type WarmQuery,
 } from '@sdk/core';
@@ -51,6 +53,9 @@ function fileStoreFor(environment: { [name: string]: string | undefined }, lenie
  * transcripts under `CLAUDE_CONFIG_DIR` (else `~/.claude`) unless `options.sessionStore` is given.
  */
 export const query: QueryFunction = createQuery({ defaultStore: (environment) => fileStoreFor(environment) });
+
+/** Prepares a query before its session is known (official `prewarm()`, alpha): `claim()` is `query()`. */
+export const prewarm: (params?: { options?: Options; initializeTimeoutMs?: number }) => Promise<SpareProcess> = createPrewarm(query);
 
 /** Prepares a query before its prompt is known (official `startup()`); see docs/compat.md. */
 export const startup: (params?: StartupParams) => Promise<WarmQuery> = createStartup(query);
@@ -125,6 +130,7 @@ export type {
   AsyncHookJSONOutput,
   BaseHookInput,
   CanUseTool,
+  ClaimOptions,
   CreateSdkMcpServerOptions,
   EffortLevel,
   ElicitationRequest,
@@ -199,6 +205,7 @@ export type {
   SettingSource,
   Settings,
   SlashCommand,
+  SpareProcess,
   SpawnedProcess,
   SpawnOptions,
   StartupParams,

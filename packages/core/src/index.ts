@@ -137,6 +137,8 @@ export { createQuery } from './query/create-query.js';
 export { ClaudeSDKClient } from './query/claude-sdk-client.js';
 export type { StartupParams, WarmQuery } from './query/warm-query.js';
 export { createStartup } from './query/warm-query.js';
+export type { ClaimOptions, SpareProcess } from './query/prewarm.js';
+export { createPrewarm } from './query/prewarm.js';
 export { CLAUDE_CODE_PRESET_PROMPT, DEFAULT_MODEL, SYSTEM_PROMPT_DYNAMIC_BOUNDARY } from './query/resolve-options.js';
 export type { AgentExecutorDependencies, ExecutorLogger } from './executor/agent-executor.js';
 export { AgentExecutor, subagentSubpath } from './executor/agent-executor.js';

@@ -24,8 +24,6 @@ const NOT_YET_EXPORTED = [
   'filterEscalatingDefaultMode',
   'matchDeniedModels',
   'resolveSettings',
-  // Warm start.
-  'prewarm',
 ].sort();
 
 /** Exports of ours the official package does not have. */

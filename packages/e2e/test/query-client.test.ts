@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClaudeSDKClient, createQuery, NotConnectedError, projectKeyForDirectory, type Options, type SessionStore } from '@sdk/core';
+import { ClaudeSDKClient, createPrewarm, createQuery, NotConnectedError, projectKeyForDirectory, type Options, type SessionStore } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { migrate, PostgresSessionStore } from '@sdk/store-postgres';
@@ -136,5 +136,34 @@ describe('ClaudeSDKClient', () => {
       await response(client);
     }
     expect(messageRequests(emulator.requests)).toHaveLength(1);
+  });
+});
+
+describe('prewarm()', () => {
+  it('claims a spare into a query in the claimed folder; claimed gives the session', async () => {
+    const store = new InMemorySessionStore();
+    const prewarm = createPrewarm(createQuery({ defaultStore: () => store }));
+    const spare = await prewarm({ options: { env: emulatorEnvironment(emulator.url), model: 'claude-haiku-4-5' } });
+    const folder = await mkdtemp(join(tmpdir(), 'spare-'));
+    try {
+      const messages: QueryMessage[] = [];
+      for await (const message of spare.claim({ prompt: 'hello spare', options: { cwd: folder, appendSystemPrompt: 'Be terse.' } })) messages.push(message);
+      const claimed = await spare.claimed;
+      expect(claimed).toMatchObject({ cwd: folder, sdkMcpSettled: true });
+      expect(messages[0]).toMatchObject({ type: 'system', subtype: 'init', cwd: folder, model: 'claude-haiku-4-5', session_id: claimed.sessionId });
+      expect(String(JSON.stringify(messageRequests(emulator.requests).at(-1)!.body.system))).toContain('Be terse.');
+      expect(await store.load({ projectKey: projectKeyForDirectory(folder), sessionId: claimed.sessionId })).not.toBeNull();
+      expect(() => spare.claim({ prompt: 'again', options: { cwd: folder } })).toThrow(/already claimed/);
+      spare.close();
+      await spare.exited;
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a spare closed before its claim rejects claimed', async () => {
+    const spare = await createPrewarm(createQuery({ defaultStore: () => new InMemorySessionStore() }))({ options: { env: emulatorEnvironment(emulator.url) } });
+    spare.close();
+    await expect(spare.claimed).rejects.toThrow(/closed before it was claimed/);
   });
 });
