@@ -15,7 +15,7 @@ import { RedisSessionStore } from '@sdk/store-redis';
 import { startMessagesEmulator } from '@sdk/testing/emulator';
 
 const smoke = process.argv.includes('--smoke');
-const WORKERS = Number(process.env.WORKERS ?? 3);
+const WORKERS = smoke ? 3 : Number(process.env.WORKERS ?? 3);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 if (cluster.isPrimary) await primary();
