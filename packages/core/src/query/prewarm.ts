@@ -28,6 +28,7 @@ export interface SpareProcess extends AsyncDisposable {
   readonly claimed: Promise<{ cwd: string; sessionId: string; parkedMs?: number; sdkMcpSettled: boolean }>;
   /** Resolves when the spare is closed. */
   readonly exited: Promise<void>;
+  /** Closes the spare (and the query it started, if claimed); an unclaimed spare's `claimed` rejects. Idempotent. */
   close(): void;
 }
 
