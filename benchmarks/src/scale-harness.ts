@@ -13,12 +13,14 @@ import { startMessagesEmulator } from '@sdk/testing/emulator';
 import { percentile } from './stats.js';
 
 export const WORKERS_PER_SESSION = 4;
+/** A turn that has not answered after this long counts as failed, so one stuck worker cannot hang the run. */
+const REPLY_TIMEOUT_MS = 120_000;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every mainstream architecture. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
 type Reply = { pid: number; sessionId: string; result?: { subtype: string }; ms: number; conflicts: number; error?: string };
-type Worker = { child: ChildProcessWithoutNullStreams; reader: Interface; pending: Array<(reply: Reply) => void> };
-type Drive = { turns: number; failed: number; seconds: number; p50: number; p99: number; conflicts: number; workerCpuMs: number; driverCpuMs: number };
+type Worker = { child: ChildProcessWithoutNullStreams; reader: Interface; pending: Array<(reply: Reply) => void>; stderr: string };
+type Drive = { turns: number; failed: number; firstError?: string; seconds: number; p50: number; p99: number; conflicts: number; workerCpuMs: number; driverCpuMs: number };
 
 /** One row of a scale table. */
 export type ScaleRow = {
@@ -30,6 +32,8 @@ export type ScaleRow = {
   conflicts: number;
   lost: number;
   failed: number;
+  /** The first error a failed turn reported, if any. */
+  firstError?: string;
   cpuMsPerTurn: number;
   emulatorCpuMsPerTurn: number;
   ceilingTurnsPerSecond: number;
@@ -49,10 +53,26 @@ export type ScaleSetup = {
 };
 
 function send(worker: Worker, request: object): Promise<Reply> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve(failure(worker, 'worker had exited'));
   return new Promise((resolve) => {
-    worker.pending.push(resolve);
+    const timer = setTimeout(() => {
+      const index = worker.pending.indexOf(answer);
+      // Left in the queue as a no-op, so a late reply still lines up with its own request.
+      if (index !== -1) worker.pending[index] = () => undefined;
+      resolve(failure(worker, `no reply in ${REPLY_TIMEOUT_MS / 1000} s`));
+    }, REPLY_TIMEOUT_MS);
+    const answer = (reply: Reply): void => {
+      clearTimeout(timer);
+      resolve(reply);
+    };
+    worker.pending.push(answer);
     worker.child.stdin.write(`${JSON.stringify(request)}\n`);
   });
+}
+
+function failure(worker: Worker, why: string): Reply {
+  const stderr = worker.stderr.trim().split('\n').slice(-3).join(' / ');
+  return { pid: worker.child.pid ?? 0, sessionId: '', ms: 0, conflicts: 0, error: `${why}${stderr === '' ? '' : `: ${stderr}`}` };
 }
 
 async function cpuMsOf(pid: number): Promise<number> {
@@ -89,7 +109,9 @@ async function drive(workers: Worker[], requestOf: (worker: number, turn: number
   const all = replies.flat();
   const ok = all.filter((reply) => reply.error === undefined && reply.result?.subtype === 'success');
   const latencies = ok.map((reply) => reply.ms);
+  const firstError = all.find((reply) => reply.error !== undefined)?.error;
   return {
+    ...(firstError === undefined ? {} : { firstError }),
     turns: ok.length,
     failed: all.length - ok.length,
     seconds,
@@ -107,9 +129,14 @@ function startWorkers(count: number, setup: ScaleSetup, emulatorUrl: string): Wo
       env: { PATH: process.env.PATH ?? '', ...setup.env, EMULATOR_URL: emulatorUrl, PROJECT_KEY: setup.projectKey, MODEL: setup.model },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const worker: Worker = { child, reader: createInterface({ input: child.stdout }), pending: [] };
+    const worker: Worker = { child, reader: createInterface({ input: child.stdout }), pending: [], stderr: '' };
     worker.reader.on('line', (line) => worker.pending.shift()?.(JSON.parse(line) as Reply));
-    child.stderr.resume();
+    // The last few KB of stderr, to say why a worker died.
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (worker.stderr = (worker.stderr + chunk).slice(-4096)));
+    // A worker that dies answers its outstanding turns as failed instead of leaving them pending.
+    child.once('exit', (code, signal) => {
+      for (const answer of worker.pending.splice(0)) answer(failure(worker, `worker exited (${signal ?? `code ${String(code)}`})`));
+    });
     return worker;
   });
 }
@@ -167,6 +194,7 @@ export async function runScale(setup: ScaleSetup, counts: readonly number[], tur
           conflicts: agent.conflicts,
           lost: count * turns - stored,
           failed: agent.failed,
+          ...(agent.firstError === undefined ? {} : { firstError: agent.firstError }),
           cpuMsPerTurn: agent.workerCpuMs / Math.max(1, agent.turns),
           emulatorCpuMsPerTurn: agent.driverCpuMs / Math.max(1, agent.turns),
           ceilingTurnsPerSecond: ceiling.turns / ceiling.seconds,
@@ -195,6 +223,9 @@ export function formatScaleTable(title: string, rows: readonly ScaleRow[]): stri
       `| ${row.processes} | ${row.sessions} | ${row.turnsPerSecond.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.conflicts} | ${row.lost}${row.failed > 0 ? ` (${row.failed} failed)` : ''} | ` +
         `${row.cpuMsPerTurn.toFixed(2)} | ${row.emulatorCpuMsPerTurn.toFixed(2)} | ${row.ceilingTurnsPerSecond.toFixed(1)} | ${row.ceilingP99.toFixed(1)} | ${(row.turnsPerSecond / row.ceilingTurnsPerSecond).toFixed(2)} |`,
     );
+  }
+  for (const row of rows) {
+    if (row.firstError !== undefined) lines.push('', `${row.processes} processes: ${row.failed} turns failed; the first: ${row.firstError}`);
   }
   return lines.join('\n');
 }
