@@ -138,12 +138,12 @@ describe('the next turn after damage to a transcript', () => {
     );
   });
 
-  // KNOWN BUG (core, reported): the resume repair only fixes the end of a history. Damage in the
+  // Found by this suite, fixed in core: the resume repair used to fix only the end of a history. Damage in the
   // middle (what `lenientLoad: true` leaves when it skips a corrupt line, or a hand-edited file) is
   // sent as is, and the API refuses every later turn of the session: a `tool_result` whose `tool_use`
   // is gone, a `tool_use` whose result is gone, an empty text block, a history starting with the
-  // assistant. `it.fails` turns red once the rebuild sanitizes the whole history.
-  it.fails('arbitrary damage (drop, duplicate, swap, re-parent, truncate, blank): the API accepts the next turn or a typed error', async () => {
+  // assistant. The rebuild sanitizes the whole history (sanitize-history.ts), so the API accepts it.
+  it('arbitrary damage (drop, duplicate, swap, re-parent, truncate, blank): the API accepts the next turn or a typed error', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
         const damaged = mutations.reduce(apply, base);

@@ -151,11 +151,11 @@ describe('Messages API faults through the executor (file store)', () => {
 // The session lease across a long tool call
 
 describe('a tool call that outlasts the session lease', () => {
-  // KNOWN BUG (core, reported): the turn renews its lease only when it appends, so a tool call (or a
+  // Found by this suite, fixed in core: the turn used to renew its lease only when it appended, so a tool call (or a
   // stream) longer than `leaseTtlMs` (default 120 s) lets the lease expire with no other worker
   // around; the tool's result is then refused with SessionLeaseError, the turn rejects and the result
-  // is lost. `it.fails` turns red once the executor renews the lease while the tool runs.
-  it.fails('keeps the lease while a tool runs longer than leaseTtlMs', async () => {
+  // is lost. The executor renews the lease from a heartbeat while the tool runs (turn-writer.ts).
+  it('keeps the lease while a tool runs longer than leaseTtlMs', async () => {
     const store = new FileSessionStore({ root: join(scratch, 'long-tool'), durability: 'none' });
     const session = newSession();
     const tools = createToolRunner([

@@ -415,10 +415,10 @@ describe('built-in tools asked to write outside cwd', () => {
     expect(await readFile(file, 'utf8')).toBe('fine');
   });
 
-  // KNOWN BUG (core permissions, reported): the working-directory check compares paths without
+  // Found by this suite, fixed in core: the working-directory check compared paths without
   // resolving symbolic links, so in acceptEdits mode a Write to `<cwd>/link-out/x` where `link-out`
-  // points outside cwd is auto-accepted and creates the file outside. `it.fails` turns red once fixed.
-  it.fails('acceptEdits mode: a Write through a symbolic link inside cwd that points outside is refused', async () => {
+  // points outside cwd must not count as inside: the permission check follows links (path-pattern.ts).
+  it('acceptEdits mode: a Write through a symbolic link inside cwd that points outside is refused', async () => {
     const name = `via-link-${randomUUID()}.txt`;
     try {
       const result = await run('Write', { file_path: join(cwd, 'link-out', name), content: 'pwned' }, 'acceptEdits');

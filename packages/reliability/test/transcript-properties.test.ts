@@ -186,11 +186,11 @@ describe('rebuildConversation under random and mutated transcripts', () => {
     );
   });
 
-  // KNOWN BUG (core, reported): the rebuild keeps a leaf path whose oldest message is the assistant's
+  // Found by this suite, fixed in core: the rebuild kept a leaf path whose oldest message is the assistant's
   // (e.g. the first user line was skipped by a lenient load, or its parent dangles), so every later
   // turn of the session is refused by the API with 400 "first message must use the user role".
-  // `it.fails` turns red once core drops (or repairs) the leading assistant message.
-  it.fails('a leaf path starting with an assistant message still rebuilds to a history that starts with the user', () => {
+  // The rebuild drops leading assistant messages (sanitize-history.ts).
+  it('a leaf path starting with an assistant message still rebuilds to a history that starts with the user', () => {
     count('rebuild/leading-assistant');
     const rebuilt = rebuildConversation([
       { type: 'assistant', uuid: randomUUID(), parentUuid: randomUUID(), message: { role: 'assistant', id: 'msg_x', content: [{ type: 'text', text: 'orphan answer' }], stop_reason: 'end_turn' } },

@@ -29,6 +29,9 @@ export class TurnWriter {
   private lease: SessionLease | undefined;
   private renewedAt = 0;
   private expectedLength: number;
+  /** Renews the lease while nothing is written (a long tool call, a long stream). */
+  private heartbeat: NodeJS.Timeout | undefined;
+  private renewal: Promise<void> | undefined;
 
   private constructor(
     private readonly store: SessionStore,
@@ -40,6 +43,11 @@ export class TurnWriter {
     this.lease = lease;
     this.renewedAt = options.clock();
     this.expectedLength = length;
+    if (lease !== undefined) {
+      this.heartbeat = setInterval(() => void this.renewIfDue().catch(() => undefined), Math.max(10, Math.floor(options.leaseTtlMs / 3)));
+      // A turn's heartbeat never keeps the process alive.
+      this.heartbeat.unref();
+    }
   }
 
   /**
@@ -101,6 +109,9 @@ export class TurnWriter {
    * session would stay blocked for the whole TTL after an outage, though no turn runs.
    */
   async release(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    await this.renewal?.catch(() => undefined);
     const lease = this.lease;
     this.lease = undefined;
     if (lease === undefined || !supportsLeases(this.store)) return;
@@ -123,13 +134,28 @@ export class TurnWriter {
     }
   }
 
+  /**
+   * Renews the lease once a third of it has passed: on each write, and from the heartbeat while
+   * the turn waits on a tool or the model. One renewal at a time; a failed one is reported by the
+   * next write (its fencing check fails), not by the heartbeat.
+   */
   private async renewIfDue(): Promise<void> {
-    if (this.lease === undefined || !supportsLeases(this.store)) return;
+    if (this.renewal !== undefined) return this.renewal;
+    const store = this.store;
+    if (this.lease === undefined || !supportsLeases(store)) return;
     const now = this.options.clock();
-    // Renew once a third of the lease has passed: a turn may run for many minutes of tool calls.
     if (now - this.renewedAt < this.options.leaseTtlMs / 3) return;
-    this.lease = await this.store.renewLease(this.lease, this.options.leaseTtlMs);
-    this.renewedAt = now;
+    const lease = this.lease;
+    this.renewal = (async () => {
+      try {
+        const renewed = await store.renewLease(lease, this.options.leaseTtlMs);
+        if (this.lease !== undefined) this.lease = renewed;
+        this.renewedAt = now;
+      } finally {
+        this.renewal = undefined;
+      }
+    })();
+    return this.renewal;
   }
 }
 

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 
 /** Where relative parts of a path rule are anchored. */
 export type PathAnchors = { cwd: string; home?: string };
@@ -24,13 +25,33 @@ export function pathMatchesPattern(path: string, pattern: string, anchors: PathA
   }
 }
 
-/** Is `path` the directory itself or inside one of `directories`? (Lexical: links are not followed.) */
+/**
+ * Is `path` the directory itself or inside one of `directories`? Compared where they physically
+ * are: symbolic links in either are followed (as far as the path exists), so a link inside the
+ * working directory that points outside it does not count as inside.
+ */
 export function isInsideDirectories(path: string, directories: readonly string[]): boolean {
-  const target = resolve(path);
+  const target = physicalPath(path);
   return directories.some((directory) => {
-    const root = resolve(directory);
+    const root = physicalPath(directory);
     return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
   });
+}
+
+/** `path` with every symbolic link of its existing part resolved; the part that does not exist yet is kept as written. */
+export function physicalPath(path: string): string {
+  const missing: string[] = [];
+  let current = resolve(path);
+  for (;;) {
+    try {
+      return join(realpathSync.native(current), ...missing);
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return resolve(path);
+      missing.unshift(basename(current));
+      current = parent;
+    }
+  }
 }
 
 function patternExpression(pattern: string, anchors: PathAnchors): RegExp {

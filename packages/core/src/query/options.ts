@@ -135,7 +135,11 @@ export type SyncHookJSONOutput = {
 export type HookJSONOutput = AsyncHookJSONOutput | SyncHookJSONOutput;
 
 /** A hook callback. */
-export type HookCallback = (input: HookInput, toolUseID: string | undefined, options: { signal: AbortSignal }) => Promise<HookJSONOutput>;
+export type HookCallback = {
+  // Declared as a method so its parameter is checked bivariantly: a callback written against the
+  // official event-specific input types (`PreToolUseHookInput`…) is accepted as is.
+  bivariantCallback(input: HookInput, toolUseID: string | undefined, options: { signal: AbortSignal }): Promise<HookJSONOutput>;
+}['bivariantCallback'];
 
 /** Hooks that run for the tools (or events) `matcher` selects. */
 export type HookCallbackMatcher = {

@@ -321,22 +321,22 @@ export class QueryRun implements Query {
   updateSettings(): Promise<void> {
     return unsupported('updateSettings');
   }
-  getContextUsage(): Promise<Record<string, unknown>> {
+  getContextUsage(): Promise<never> {
     return unsupported('getContextUsage');
   }
-  usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET(): Promise<Record<string, unknown>> {
+  usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET(): Promise<never> {
     return unsupported('usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET');
   }
-  readFile(): Promise<Record<string, unknown> | null> {
+  readFile(): Promise<never> {
     return unsupported('readFile');
   }
-  reloadPlugins(): Promise<Record<string, unknown>> {
+  reloadPlugins(): Promise<never> {
     return unsupported('reloadPlugins');
   }
-  reloadSkills(): Promise<Record<string, unknown>> {
+  reloadSkills(): Promise<never> {
     return unsupported('reloadSkills');
   }
-  reloadOutputStyles(): Promise<Record<string, unknown>> {
+  reloadOutputStyles(): Promise<never> {
     return unsupported('reloadOutputStyles');
   }
   rewindFiles(): Promise<RewindFilesResult> {
@@ -351,7 +351,7 @@ export class QueryRun implements Query {
   toggleMcpServer(): Promise<void> {
     return unsupported('toggleMcpServer');
   }
-  readMcpResource(): Promise<Record<string, unknown>> {
+  readMcpResource(): Promise<never> {
     return unsupported('readMcpResource');
   }
   setMcpServers(): Promise<McpSetServersResult> {

@@ -105,20 +105,20 @@ export interface Query extends AsyncGenerator<SDKMessage, void> {
   supportedModels(): Promise<ModelInfo[]>;
   /** The `agents` option's names and descriptions. */
   supportedAgents(): Promise<AgentInfo[]>;
-  /** Always `[]`: MCP servers are not supported yet. */
+  /** The query's MCP servers: connected or failed, with server info or the error. */
   mcpServerStatus(): Promise<McpServerStatus[]>;
+  /** Not supported: always rejects with `UnsupportedFeatureError`. */
+  getContextUsage(opts?: { detail?: 'summary' | 'full' }): Promise<never>;
   /** Not supported. */
-  getContextUsage(opts?: { detail?: 'summary' | 'full' }): Promise<Record<string, unknown>>;
+  usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET(opts?: { skipBehaviors?: boolean }): Promise<never>;
   /** Not supported. */
-  usage_EXPERIMENTAL_MAY_CHANGE_DO_NOT_RELY_ON_THIS_API_YET(opts?: { skipBehaviors?: boolean }): Promise<Record<string, unknown>>;
+  readFile(path: string, options?: { maxBytes?: number; encoding?: 'utf-8' | 'base64' }): Promise<never>;
   /** Not supported. */
-  readFile(path: string, options?: { maxBytes?: number; encoding?: 'utf-8' | 'base64' }): Promise<Record<string, unknown> | null>;
+  reloadPlugins(options?: { holdOnCacheImpact?: boolean; addPlugins?: SdkPluginConfig[]; refuseIfBusy?: boolean }): Promise<never>;
   /** Not supported. */
-  reloadPlugins(options?: { holdOnCacheImpact?: boolean; addPlugins?: SdkPluginConfig[]; refuseIfBusy?: boolean }): Promise<Record<string, unknown>>;
+  reloadSkills(): Promise<never>;
   /** Not supported. */
-  reloadSkills(): Promise<Record<string, unknown>>;
-  /** Not supported. */
-  reloadOutputStyles(): Promise<Record<string, unknown>>;
+  reloadOutputStyles(): Promise<never>;
   /** Where the API credential comes from. */
   accountInfo(): Promise<AccountInfo>;
   /** Not supported (no file checkpoints). */
@@ -130,7 +130,7 @@ export interface Query extends AsyncGenerator<SDKMessage, void> {
   /** Not supported. */
   toggleMcpServer(serverName: string, enabled: boolean): Promise<void>;
   /** Not supported. */
-  readMcpResource(serverName: string, uri: string): Promise<Record<string, unknown>>;
+  readMcpResource(serverName: string, uri: string): Promise<never>;
   /** Not supported. */
   setMcpServers(servers: Record<string, McpServerConfig>): Promise<McpSetServersResult>;
   /** Feeds more user messages: each becomes a turn after the ones already queued. */

@@ -26,7 +26,7 @@ const toolResult = (uuid: string, parentUuid: string, toolUseId: string, content
 
 describe('rebuildConversation', () => {
   it('returns an empty conversation for no entries', () => {
-    expect(rebuildConversation([])).toEqual({ messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null });
+    expect(rebuildConversation([])).toEqual({ messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null, contextTokens: 0 });
   });
 
   it('rebuilds a linear two-turn conversation and ignores metadata lines', () => {

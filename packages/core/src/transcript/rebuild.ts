@@ -5,6 +5,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { SessionStoreEntry } from '../store/session-store.js';
 import { toRequestBlock } from './content.js';
+import { sanitizeHistory } from './sanitize-history.js';
 
 /**
  * Rebuilds the Messages API history from transcript entries the way Claude Code does on resume
@@ -324,9 +325,11 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
     }
   }
   flushUser();
-  const last = messages.at(-1);
+  // Damage in the middle (a skipped corrupt line, a lost write) must not make every later turn fail.
+  const sendable = sanitizeHistory(messages);
+  const last = sendable.at(-1);
   const rebuilt: RebuiltConversation = {
-    messages,
+    messages: sendable,
     leafUuid: leaf.uuid,
     unansweredToolUses: unanswered,
     lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
