@@ -119,7 +119,26 @@ export const unarchiveSession: SessionFunctions['unarchiveSession'] = (sessionId
 /** Copies a session from the default store into another store (official `importSessionToStore`). */
 export const importSessionToStore: SessionFunctions['importSessionToStore'] = (sessionId, store, options) => sessions.importSessionToStore(sessionId, store, options);
 
-export { AbortError, createSdkMcpServer, foldSessionSummary, HOOK_EVENTS, SYSTEM_PROMPT_DYNAMIC_BOUNDARY, tool } from '@sdk/core';
+export {
+  AbortError,
+  createSdkMcpServer,
+  filterEscalatingDefaultMode,
+  foldSessionSummary,
+  HOOK_EVENTS,
+  matchDeniedModels,
+  resolveSettings,
+  SYSTEM_PROMPT_DYNAMIC_BOUNDARY,
+  tool,
+} from '@sdk/core';
+export {
+  BUILTIN_TOOL_NAMES,
+  EXIT_REASONS,
+  LEGACY_TOOL_NAME_ALIASES,
+  ORG_POLICY_LIMIT_PREFIXES,
+  USAGE_LIMIT_ERROR_PREFIXES,
+  USAGE_TRANSITION_PREFIXES,
+  USAGE_WARNING_PREFIXES,
+} from './cli-constants.js';
 export { InMemorySessionStore } from '@sdk/store-memory';
 export type {
   AccountInfo,
@@ -132,6 +151,7 @@ export type {
   CanUseTool,
   ClaimOptions,
   CreateSdkMcpServerOptions,
+  DeniedModelsMatch,
   EffortLevel,
   ElicitationRequest,
   ElicitationResult,
@@ -173,6 +193,8 @@ export type {
   PermissionUpdate,
   PermissionUpdateDestination,
   Query,
+  ResolvedSettings,
+  ResolveSettingsOptions,
   RewindFilesResult,
   SandboxSettings,
   SdkBeta,

@@ -170,7 +170,9 @@ export type {
   PermissionRequest,
 } from './permissions/permission-policy.js';
 export { PermissionPolicy } from './permissions/permission-policy.js';
-export { formatPermissionRule, parsePermissionRule } from './permissions/rule-syntax.js';
+export { formatPermissionRule, LEGACY_TOOL_NAME_ALIASES, parsePermissionRule } from './permissions/rule-syntax.js';
+export type { DeniedModelsMatch, ResolvedSettings, ResolveSettingsOptions } from './query/settings-functions.js';
+export { filterEscalatingDefaultMode, matchDeniedModels, resolveSettings } from './query/settings-functions.js';
 export type { ToolAvailabilityOptions } from './permissions/tool-availability.js';
 export { enabledToolNames, isToolEnabled } from './permissions/tool-availability.js';
 export type { HookOutcome, HookPermissionDecision } from './hooks/hook-outcome.js';

@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
 /**
- * The official runtime exports `@sdk/compat` does not provide yet. Shrink this list as exports
- * land; the test fails both when one goes missing again and when one lands without the list being
- * updated, so progress stays visible.
+ * The official runtime exports `@sdk/compat` does not provide: runtime extras of sdk.mjs that its
+ * declarations (sdk.d.ts) do not declare, so no typed program can use them. The test fails both
+ * when another export goes missing and when one of these lands without the list being updated.
  */
 const NOT_YET_EXPORTED = [
-  // Constants of the CLI's internals (tool names, exit reasons, usage banners).
-  'BUILTIN_TOOL_NAMES',
-  'EXIT_REASONS',
-  'LEGACY_TOOL_NAME_ALIASES',
-  'ORG_POLICY_LIMIT_PREFIXES',
-  'USAGE_LIMIT_ERROR_PREFIXES',
-  'USAGE_TRANSITION_PREFIXES',
-  'USAGE_WARNING_PREFIXES',
   // Undeclared runtime extras of sdk.mjs (absent from the official .d.ts).
   'CommandMatcher',
   'DirectConnectError',
   'DirectConnectTransport',
   'FileIndex',
   'parseDirectConnectUrl',
-  // Settings resolution.
-  'filterEscalatingDefaultMode',
-  'matchDeniedModels',
-  'resolveSettings',
 ].sort();
 
 /** Exports of ours the official package does not have. */
@@ -44,5 +32,15 @@ describe('@sdk/compat runtime exports', () => {
       expect(typeof ours[name], name).toBe(typeof official[name]);
       if (Array.isArray(official[name])) expect(ours[name], name).toEqual(official[name]);
     }
+  });
+});
+
+describe('@sdk/compat settings functions', () => {
+  it('reject with UnsupportedFeatureError naming the function (no settings files are read)', async () => {
+    const compat = await import('@sdk/compat');
+    const { UnsupportedFeatureError } = await import('@sdk/core');
+    await expect(compat.resolveSettings()).rejects.toBeInstanceOf(UnsupportedFeatureError);
+    await expect(compat.matchDeniedModels(['claude-opus-4-6'], ['opus'])).rejects.toMatchObject({ feature: 'matchDeniedModels' });
+    expect(() => compat.filterEscalatingDefaultMode({ effective: {} })).toThrow(UnsupportedFeatureError);
   });
 });
