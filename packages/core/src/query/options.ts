@@ -138,6 +138,7 @@ export type HookJSONOutput = AsyncHookJSONOutput | SyncHookJSONOutput;
 export type HookCallback = {
   // Declared as a method so its parameter is checked bivariantly: a callback written against the
   // official event-specific input types (`PreToolUseHookInput`…) is accepted as is.
+  /** Called with the event's input, the tool call's id (tool events) and an abort signal; answers with the hook's decision. */
   bivariantCallback(input: HookInput, toolUseID: string | undefined, options: { signal: AbortSignal }): Promise<HookJSONOutput>;
 }['bivariantCallback'];
 
