@@ -41,6 +41,7 @@ import type { HeldLock, LockTiming } from './session-lock.js';
 import { acquireLock, releaseIdleLocks } from './session-lock.js';
 import { StoreLayout, syncDirectory } from './store-layout.js';
 import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
+import { lastBoundaryIndex, lineRanges, parseLines } from './transcript-window.js';
 import { parseTranscript } from './transcript-parser.js';
 
 /** Options of {@link FileSessionStore}. */
@@ -537,6 +538,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         throw new SessionStoreError(`window.end must be a non-negative integer, got ${String(end)}`);
       }
     }
+    if (!this.lenientLoad) {
+      const windowed = await this.readWindow(key, start, end);
+      if (windowed !== 'full-parse-needed') return windowed;
+    }
     const parsed = await this.read(key, false);
     if (parsed === undefined) return null;
     const { entries } = parsed;
@@ -553,6 +558,28 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     start = Math.min(start, entries.length);
     const stop = Math.max(start, Math.min(end ?? entries.length, entries.length));
     return { entries: entries.slice(start, stop), start, length: entries.length };
+  }
+
+  /**
+   * A window parsed alone (transcript-window.ts): `start` -1 means from the last compaction
+   * boundary. Falls back to the full parse (`'full-parse-needed'`) for a file whose last line is
+   * not terminated, where the parser's torn-tail rules apply.
+   */
+  private async readWindow(key: SessionKey, start: number, end: number | undefined): Promise<LoadedWindow | null | 'full-parse-needed'> {
+    const file = this.layout.transcriptFile(key);
+    const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
+    if (!exists) return null;
+    if (expired) {
+      await this.sweepExpired(refOf(key));
+      return null;
+    }
+    const buffer = await readFileNoFollow(file);
+    if (buffer === undefined) return null;
+    if (buffer.length > 0 && buffer[buffer.length - 1] !== 0x0a) return 'full-parse-needed';
+    const ranges = lineRanges(buffer);
+    const from = Math.min(start === -1 ? lastBoundaryIndex(buffer, ranges, file) : start, ranges.length);
+    const to = Math.max(from, Math.min(end ?? ranges.length, ranges.length));
+    return { entries: parseLines(buffer, ranges, from, to, file), start: from, length: ranges.length };
   }
 
   /** Reads and parses a transcript; `undefined` when it does not exist or its session expired. */
