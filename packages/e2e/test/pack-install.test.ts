@@ -44,10 +44,12 @@ afterAll(() => {
 describe('pack and install', () => {
   it('finds every published package', () => {
     expect(published.map(({ manifest }) => manifest.name).sort()).toEqual([
+      '@sdk/cli',
       '@sdk/compat',
       '@sdk/core',
       '@sdk/store-file',
       '@sdk/store-memory',
+      '@sdk/store-postgres',
       '@sdk/store-redis',
       '@sdk/testing',
     ]);

@@ -275,6 +275,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   let userTurn: UserTurn | undefined;
   let unanswered: UnansweredToolUse[] = [];
   let lastGroup: ChainEntry[] = [];
+  const toolUseEntries = new Map<string, string>();
 
   const flushUser = (): void => {
     const message = userTurn?.toMessage();
@@ -298,7 +299,10 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
         consumed.add(member.uuid);
         for (const block of blocksOf(messageOf(member)?.content)) {
           content.push(toRequestBlock(block));
-          if (block.type === 'tool_use') toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
+          if (block.type === 'tool_use') {
+            toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
+            toolUseEntries.set(block.id, member.uuid);
+          }
         }
       }
       if (content.length === 0) continue;
@@ -328,6 +332,19 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   // Damage in the middle (a skipped corrupt line, a lost write) must not make every later turn fail.
   const sendable = sanitizeHistory(messages);
   const last = sendable.at(-1);
+  // The open calls are those of the history actually sent: sanitizing may have joined messages.
+  if (last?.role === 'assistant' && Array.isArray(last.content)) {
+    unanswered = last.content.flatMap((block) => {
+      const entryUuid = block.type === 'tool_use' ? toolUseEntries.get(block.id) : undefined;
+      return block.type === 'tool_use' && entryUuid !== undefined ? [{ toolUseId: block.id, entryUuid }] : [];
+    });
+  } else {
+    // A history ending in results: the calls of the message before them still without one (the
+    // sanitizer answered them in what is sent; the executor's repair records them).
+    const previous = sendable.at(-2);
+    const calls = new Set(previous?.role === 'assistant' && Array.isArray(previous.content) ? previous.content.flatMap((block) => (block.type === 'tool_use' ? [block.id] : [])) : []);
+    unanswered = unanswered.filter((toolUse) => calls.has(toolUse.toolUseId));
+  }
   const rebuilt: RebuiltConversation = {
     messages: sendable,
     leafUuid: leaf.uuid,
