@@ -154,7 +154,7 @@ export { createToolRunner } from './tools/tool-runner.js';
 export { composeToolRunners } from './tools/compose-tool-runners.js';
 export { restrictToolRunner } from './tools/restrict-tool-runner.js';
 export { AGENT_TOOL_NAME, createAgentTool, GENERAL_PURPOSE_AGENT } from './agents/agent-tool.js';
-export type { AgentToolOptions } from './agents/agent-tool.js';
+export type { AgentToolOptions, SubagentLifecycle } from './agents/agent-tool.js';
 export type { ToolAccess } from './tools/tool-access.js';
 export type { AnyZodRawShape, CreateSdkMcpServerOptions, InferShape, SdkMcpToolDefinition } from './mcp/sdk-tools.js';
 export { createSdkMcpServer, tool } from './mcp/sdk-tools.js';

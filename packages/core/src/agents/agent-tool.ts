@@ -38,6 +38,14 @@ export type AgentToolOptions = {
   inherit?: Pick<TurnRequest, 'cwd' | 'retry' | 'prices' | 'maxTokens' | 'permissionMode' | 'includePartialMessages' | 'hooks'>;
   /** Agent id generator; default 17 random hex digits prefixed with `a`, the CLI's shape. */
   generateAgentId?: () => string;
+  /** Told when a subagent starts and when it stops (the SubagentStart / SubagentStop hooks). */
+  lifecycle?: SubagentLifecycle;
+};
+
+/** Callbacks around each subagent run; a failing callback never fails the run. */
+export type SubagentLifecycle = {
+  started?: (event: { agentId: string; agentType: string; signal: AbortSignal }) => Promise<void>;
+  stopped?: (event: { agentId: string; agentType: string; lastAssistantMessage: string; signal: AbortSignal }) => Promise<void>;
 };
 
 const INPUT_SCHEMA = {
@@ -91,6 +99,7 @@ export function createAgentTool(options: AgentToolOptions): ToolDefinition {
         signal: context.signal,
       };
       if (definition?.maxTurns !== undefined) request.maxTurns = definition.maxTurns;
+      await options.lifecycle?.started?.({ agentId, agentType: type, signal: context.signal }).catch(() => undefined);
       let result: SDKResultMessage | undefined;
       let toolUseCount = 0;
       for await (const message of options.executor.runTurn(request)) {
@@ -101,6 +110,8 @@ export function createAgentTool(options: AgentToolOptions): ToolDefinition {
         if (message.type === 'assistant') toolUseCount += message.message.content.filter((block) => block.type === 'tool_use').length;
         context.emit?.(message);
       }
+      const lastAssistantMessage = result?.subtype === 'success' ? result.result : '';
+      await options.lifecycle?.stopped?.({ agentId, agentType: type, lastAssistantMessage, signal: context.signal }).catch(() => undefined);
       if (result === undefined) return { content: 'Agent: the subagent ended without a result', isError: true };
       if (result.subtype !== 'success') {
         return { content: `Agent ${type} failed: ${result.errors.join('; ') || result.subtype}`, isError: true, modelUsage: result.modelUsage };

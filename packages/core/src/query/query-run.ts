@@ -25,6 +25,7 @@ import type { HookRunner } from '../hooks/hook-runner.js';
 import type { PermissionPolicy } from '../permissions/permission-policy.js';
 import type { CompactionSettings } from '../executor/compaction.js';
 import type { TurnHooks } from '../executor/turn-hooks.js';
+import type { SubagentLifecycle } from '../agents/agent-tool.js';
 import { assembleQueryTools, type QueryTools } from './query-tools.js';
 import { createQueryTurnHooks, type PolicyHolder } from './query-turn-hooks.js';
 import { thinkingOf, type ThinkingSetting } from './resolve-options.js';
@@ -96,10 +97,12 @@ export class QueryRun implements Query {
 
   private async *run(): AsyncGenerator<SDKMessage, void> {
     const userSignal = this.setup.options.abortController?.signal;
+    let startedSession: string | undefined;
     try {
       if (this.closed) return;
       const start = await this.untilAborted(this.setup.startSession(), userSignal);
       const session: SessionRef = { projectKey: this.setup.projectKey, sessionId: start.sessionId };
+      startedSession = start.sessionId;
       let resumeAt = start.resumeAt;
       const hooks = await this.turnHooks(session, userSignal);
       this.tools = await this.untilAborted(
@@ -110,6 +113,7 @@ export class QueryRun implements Query {
           cwd: this.setup.cwd,
           environment: this.setup.environment,
           inherit: { cwd: this.setup.cwd, hooks: subagentHooks(hooks) },
+          lifecycle: this.subagentLifecycle(session),
           ...(userSignal === undefined ? {} : { signal: userSignal }),
         }),
         userSignal,
@@ -143,7 +147,34 @@ export class QueryRun implements Query {
       this.closed = true;
       this.setup.input.close();
       await this.tools?.close();
+      await this.sessionEnded(startedSession);
     }
+  }
+
+  /** The SubagentStart / SubagentStop hooks around each subagent the Agent tool runs. */
+  private subagentLifecycle(session: SessionRef): SubagentLifecycle {
+    const runner = this.setup.hooks;
+    const base = (): HookInputBase => ({ session_id: session.sessionId, transcript_path: this.setup.transcriptPath(session.sessionId), cwd: this.setup.cwd, permission_mode: this.policy.current.mode });
+    return {
+      started: async ({ agentId, agentType, signal }) => {
+        if (runner?.has('SubagentStart') !== true) return;
+        await runner.run('SubagentStart', buildHookInput('SubagentStart', base(), { agent_id: agentId, agent_type: agentType }), { matchValue: agentType, signal });
+      },
+      stopped: async ({ agentId, agentType, lastAssistantMessage, signal }) => {
+        if (runner?.has('SubagentStop') !== true) return;
+        const transcript = this.setup.transcriptPath(session.sessionId).replace(/\.jsonl$/, `/subagents/agent-${agentId}.jsonl`);
+        const fields = { stop_hook_active: false, agent_id: agentId, agent_transcript_path: transcript, agent_type: agentType, last_assistant_message: lastAssistantMessage };
+        await runner.run('SubagentStop', buildHookInput('SubagentStop', base(), fields), { matchValue: agentType, signal });
+      },
+    };
+  }
+
+  /** The SessionEnd hook, once the query is over; it cannot change anything, so a failure is ignored. */
+  private async sessionEnded(sessionId: string | undefined): Promise<void> {
+    const runner = this.setup.hooks;
+    if (sessionId === undefined || runner?.has('SessionEnd') !== true) return;
+    const base: HookInputBase = { session_id: sessionId, transcript_path: this.setup.transcriptPath(sessionId), cwd: this.setup.cwd, permission_mode: this.policy.current.mode };
+    await runner.run('SessionEnd', buildHookInput('SessionEnd', base, { reason: 'other' }), { signal: new AbortController().signal }).catch(() => undefined);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { AGENT_TOOL_NAME, createAgentTool } from '../agents/agent-tool.js';
+import { AGENT_TOOL_NAME, createAgentTool, type SubagentLifecycle } from '../agents/agent-tool.js';
 import type { AgentExecutor } from '../executor/agent-executor.js';
 import { connectMcpServers, type McpConnections } from '../mcp/mcp-connections.js';
 import { enabledToolNames, isToolEnabled } from '../permissions/tool-availability.js';
@@ -26,6 +26,8 @@ export type QueryToolsContext = {
   environment: Record<string, string | undefined>;
   /** What subagent turns inherit from the parent's (hooks, limits). */
   inherit: NonNullable<Parameters<typeof createAgentTool>[0]['inherit']>;
+  /** The SubagentStart / SubagentStop hooks. */
+  lifecycle?: SubagentLifecycle;
   signal?: AbortSignal;
 };
 
@@ -51,7 +53,17 @@ export async function assembleQueryTools(options: Options, context: QueryToolsCo
   const agents = options.agents ?? {};
   const wantsAgent = Object.keys(agents).length > 0 && isToolEnabled(AGENT_TOOL_NAME, { tools: listed === undefined ? undefined : [...listed, ...(listed.includes('Task') ? [AGENT_TOOL_NAME] : [])], disallowedTools: options.disallowedTools });
   const agentTool = wantsAgent
-    ? createToolRunner([createAgentTool({ executor: context.executor, session: context.session, agents, model: context.model, tools: working, inherit: context.inherit })])
+    ? createToolRunner([
+        createAgentTool({
+          executor: context.executor,
+          session: context.session,
+          agents,
+          model: context.model,
+          tools: working,
+          inherit: context.inherit,
+          ...(context.lifecycle === undefined ? {} : { lifecycle: context.lifecycle }),
+        }),
+      ])
     : undefined;
   return {
     runner: composeToolRunners([working, agentTool]),
