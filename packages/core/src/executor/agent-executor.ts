@@ -982,7 +982,7 @@ export class AgentExecutor {
       apiKeySource: this.client.apiKey === null ? 'none' : 'ANTHROPIC_API_KEY',
       claude_code_version: SDK_VERSION,
       cwd: turn.cwd,
-      tools: turn.tools.definitions().map((tool) => tool.name),
+      tools: [...turn.tools.definitions().map((tool) => tool.name), ...(request.serverTools ?? []).map(serverToolName)],
       mcp_servers: request.mcpServers ?? [],
       model: request.model,
       permissionMode: request.permissionMode ?? 'default',
@@ -1000,7 +1000,7 @@ export class AgentExecutor {
     const params: CallParams = { model: request.model, max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS, messages: turn.messages };
     if (request.systemPrompt !== undefined) params.system = request.systemPrompt;
     if (request.thinking !== undefined) params.thinking = request.thinking;
-    const tools = turn.tools.definitions();
+    const tools = [...turn.tools.definitions(), ...(request.serverTools ?? [])];
     if (tools.length > 0) params.tools = tools;
     return params;
   }
@@ -1083,4 +1083,10 @@ function pushUserContent(messages: BetaMessageParam[], content: BetaContentBlock
     return;
   }
   last.content = [...(typeof last.content === 'string' ? [{ type: 'text' as const, text: last.content }] : last.content), ...content];
+}
+
+/** The official name of an API-run tool in `system/init` (the API's `web_search` is the CLI's `WebSearch`). */
+function serverToolName(tool: object): string {
+  const name = 'name' in tool && typeof tool.name === 'string' ? tool.name : 'type' in tool ? String(tool.type) : 'server_tool';
+  return name === 'web_search' ? 'WebSearch' : name;
 }

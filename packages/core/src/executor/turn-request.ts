@@ -2,6 +2,7 @@ import type {
   BetaContentBlockParam,
   BetaTextBlockParam,
   BetaThinkingConfigParam,
+  BetaToolUnion,
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { PermissionMode } from '../messages.js';
 import type { ModelPrice } from '../pricing.js';
@@ -35,6 +36,11 @@ export type TurnRequest = {
   maxTokens?: number;
   /** Extended thinking configuration, sent as is. */
   thinking?: BetaThinkingConfigParam;
+  /**
+   * Tools the API runs itself, sent as they are (e.g. `WEB_SEARCH_SERVER_TOOL`): their calls and
+   * results arrive inside the model's message, so the executor runs nothing for them.
+   */
+  serverTools?: BetaToolUnion[];
   /** The tools the model may call. Omitted = no tools. */
   tools?: ToolRunner;
   /** Most API calls in this turn; reached with tool calls pending → `error_max_turns`. */

@@ -219,6 +219,7 @@ export class QueryRun implements Query {
     };
     if (this.tools !== undefined) {
       request.tools = this.tools.runner;
+      if (this.tools.serverTools.length > 0) request.serverTools = this.tools.serverTools;
       const servers = this.tools.mcpStatus();
       // `source` as the CLI reports it: `sdk` for in-process servers, `dynamic` for servers passed as options.
       const sourceOf = (name: string): string => (options.mcpServers?.[name]?.type === 'sdk' ? 'sdk' : 'dynamic');

@@ -3,7 +3,9 @@ import type { AgentExecutor } from '../executor/agent-executor.js';
 import { connectMcpServers, type McpConnections } from '../mcp/mcp-connections.js';
 import { enabledToolNames, isToolEnabled } from '../permissions/tool-availability.js';
 import type { SessionRef } from '../store/session-store.js';
+import type { BetaToolUnion } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import { BUILTIN_TOOL_NAMES, builtinTools, type BuiltinToolName } from '../tools/builtin/builtin-tools.js';
+import { WEB_SEARCH_SERVER_TOOL } from '../tools/builtin/web-search.js';
 import { composeToolRunners } from '../tools/compose-tool-runners.js';
 import { restrictToolRunner } from '../tools/restrict-tool-runner.js';
 import { createToolRunner, type ToolRunner } from '../tools/tool-runner.js';
@@ -13,6 +15,8 @@ import type { Options } from './options.js';
 /** The tools of one query, and what must be closed with it. */
 export type QueryTools = {
   runner: ToolRunner;
+  /** API-run tools to send (WebSearch, when `tools` names it). */
+  serverTools: BetaToolUnion[];
   mcpStatus(): McpServerStatus[];
   close(): Promise<void>;
 };
@@ -65,8 +69,11 @@ export async function assembleQueryTools(options: Options, context: QueryToolsCo
         }),
       ])
     : undefined;
+  // The API runs WebSearch; offered only when `tools` names it (never by default: it is billed per search).
+  const webSearch = listed !== undefined && listed.includes('WebSearch') && isToolEnabled('WebSearch', availability);
   return {
     runner: composeToolRunners([working, agentTool]),
+    serverTools: webSearch ? [{ ...WEB_SEARCH_SERVER_TOOL }] : [],
     mcpStatus: () => mcp?.status() ?? [],
     close: async () => {
       await mcp?.close();
