@@ -36,12 +36,22 @@ const BOUNDARY_MARK = Buffer.from('"compact_boundary"');
 
 /** Index (among `ranges`) of the last `compact_boundary` system entry; 0 when there is none. */
 export function lastBoundaryIndex(buffer: Buffer, ranges: ReadonlyArray<[number, number]>, file: string): number {
-  for (let index = ranges.length - 1; index >= 0; index--) {
+  // One backward search over the bytes; only lines holding the mark are parsed to confirm it.
+  let index = ranges.length - 1;
+  let position = buffer.length;
+  while (index >= 0) {
+    const at = buffer.lastIndexOf(BOUNDARY_MARK, position);
+    if (at === -1) return 0;
+    while (index >= 0 && ranges[index]![0] > at) index--;
+    if (index < 0) return 0;
     const [start, end] = ranges[index]!;
-    const at = buffer.indexOf(BOUNDARY_MARK, start);
-    if (at === -1 || at >= end) continue;
-    const entry = parseLine(buffer, start, end, file, index);
-    if (entry.type === 'system' && entry.subtype === 'compact_boundary') return index;
+    if (at < end) {
+      const entry = parseLine(buffer, start, end, file, index);
+      if (entry.type === 'system' && entry.subtype === 'compact_boundary') return index;
+    }
+    position = start - 1;
+    if (position < 0) return 0;
+    index--;
   }
   return 0;
 }
