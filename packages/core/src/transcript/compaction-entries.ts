@@ -1,5 +1,5 @@
 import type { SessionStoreEntry } from '../store/session-store.js';
-import type { EntryContext } from './entries.js';
+import { chainEntry, type EntryContext } from './entries.js';
 
 /**
  * The entries a compaction writes, in the CLI's format (transcript-format.md §8, checked against
@@ -23,23 +23,6 @@ export type CompactionRecord = {
   durationMs: number;
 };
 
-function base(context: EntryContext, type: string, uuid: string, parentUuid: string | null): SessionStoreEntry {
-  const entry: SessionStoreEntry = {
-    parentUuid,
-    isSidechain: context.agentId !== undefined,
-    userType: 'external',
-    entrypoint: 'sdk-ts',
-    cwd: context.cwd,
-    sessionId: context.sessionId,
-    version: context.version,
-    type,
-    uuid,
-    timestamp: context.timestamp,
-  };
-  if (context.agentId !== undefined) entry.agentId = context.agentId;
-  return entry;
-}
-
 /** The `compact_boundary` entry. */
 export function compactBoundaryEntry(
   context: EntryContext,
@@ -52,7 +35,7 @@ export function compactBoundaryEntry(
   }
   metadata.postTokens = options.record.postTokens;
   return {
-    ...base(context, 'system', options.uuid, null),
+    ...chainEntry(context, 'system', options.uuid, null),
     logicalParentUuid: options.logicalParentUuid,
     subtype: 'compact_boundary',
     content: COMPACT_BOUNDARY_CONTENT,
@@ -79,7 +62,7 @@ export function compactSummaryText(summary: string): string {
 /** The summary entry (`isCompactSummary`), the first entry after the boundary. */
 export function compactSummaryEntry(context: EntryContext, options: { uuid: string; boundaryUuid: string; summary: string; promptId: string }): SessionStoreEntry {
   return {
-    ...base(context, 'user', options.uuid, options.boundaryUuid),
+    ...chainEntry(context, 'user', options.uuid, options.boundaryUuid),
     promptId: options.promptId,
     message: { role: 'user', content: compactSummaryText(options.summary) },
     isVisibleInTranscriptOnly: true,
@@ -98,12 +81,12 @@ export function compactCommandEntries(
 ): SessionStoreEntry[] {
   const [caveat, command, output] = options.uuids;
   return [
-    { ...base(context, 'user', caveat, options.parentUuid), promptId: options.promptId, message: { role: 'user', content: LOCAL_COMMAND_CAVEAT }, isMeta: true },
+    { ...chainEntry(context, 'user', caveat, options.parentUuid), promptId: options.promptId, message: { role: 'user', content: LOCAL_COMMAND_CAVEAT }, isMeta: true },
     {
-      ...base(context, 'user', command, caveat),
+      ...chainEntry(context, 'user', command, caveat),
       promptId: options.promptId,
       message: { role: 'user', content: `<command-name>/compact</command-name>\n            <command-message>compact</command-message>\n            <command-args>${options.args}</command-args>` },
     },
-    { ...base(context, 'user', output, command), promptId: options.promptId, message: { role: 'user', content: '<local-command-stdout>Compacted </local-command-stdout>' } },
+    { ...chainEntry(context, 'user', output, command), promptId: options.promptId, message: { role: 'user', content: '<local-command-stdout>Compacted </local-command-stdout>' } },
   ];
 }

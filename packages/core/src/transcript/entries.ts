@@ -39,7 +39,8 @@ export type EntryContext = {
   agentId?: string;
 };
 
-function chainEntry(context: EntryContext, type: 'user' | 'assistant', uuid: string, parentUuid: string | null): SessionStoreEntry {
+/** The fields every chain entry carries, in the CLI's order; `type` is the entry's own. */
+export function chainEntry(context: EntryContext, type: string, uuid: string, parentUuid: string | null): SessionStoreEntry {
   const entry: SessionStoreEntry = {
     parentUuid,
     isSidechain: context.agentId !== undefined,
