@@ -125,14 +125,17 @@ function at(turns: readonly TurnTiming[], turn: number, field: keyof TurnTiming)
 const CYCLE = 50;
 
 /**
- * Mean store time over the `CYCLE` turns ending at `turn` (the first `CYCLE` turns for an earlier
- * checkpoint). With compaction the window grows from the summary to the threshold and starts again,
- * so a single turn's time depends on where it falls in that cycle; a cycle's mean does not.
+ * Median store time over the `CYCLE` turns ending at `turn` (the first `CYCLE` turns for an
+ * earlier checkpoint). With compaction the window grows from the summary to the threshold and
+ * starts again, so a single turn's time depends on where it falls in that cycle; a cycle's median
+ * does not, and a few fsync stalls do not move it either.
  */
-function cycleMean(turns: readonly TurnTiming[], turn: number): number {
+function cycleMedian(turns: readonly TurnTiming[], turn: number): number {
   const end = Math.max(turn, Math.min(CYCLE, turns.length));
-  const slice = turns.slice(Math.max(0, end - CYCLE), end);
-  return slice.reduce((sum, timing) => sum + timing.storeMs, 0) / Math.max(1, slice.length);
+  return percentile(
+    turns.slice(Math.max(0, end - CYCLE), end).map((timing) => timing.storeMs),
+    50,
+  );
 }
 
 /** The curve as one point per bucket of turns (their median), so a chart of 1,000 turns stays legible. */
@@ -197,11 +200,11 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
     });
     if (result.compaction) {
       const last = checkpoints.at(-1)!;
-      const first = cycleMean(result.turns, checkpoints[0]!);
-      const latest = cycleMean(result.turns, last);
-      cycleRows.push(`| ${result.backend} | ${checkpoints.map((turn) => cycleMean(result.turns, turn).toFixed(3)).join(' | ')} | ${formatRatio(latest / first)} |`);
+      const first = cycleMedian(result.turns, checkpoints[0]!);
+      const latest = cycleMedian(result.turns, last);
+      cycleRows.push(`| ${result.backend} | ${checkpoints.map((turn) => cycleMedian(result.turns, turn).toFixed(3)).join(' | ')} | ${formatRatio(latest / first)} |`);
       summary.push({
-        measurement: `growth (#9): ${result.backend} mean store time per turn over turns ${last - CYCLE + 1}–${last} / turns 1–${CYCLE}, compaction on`,
+        measurement: `growth (#9): ${result.backend} median store time per turn over turns ${last - CYCLE + 1}–${last} / turns 1–${CYCLE}, compaction on`,
         value: `${latest.toFixed(3)} ms`,
         baseline: `${first.toFixed(3)} ms`,
         ratio: latest / first,
@@ -213,9 +216,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   if (cycleRows.length > 0) {
     lines.push(
       '',
-      `With compaction, the mean store time per turn over the ${CYCLE} turns ending at each checkpoint (the first ${CYCLE} for turn 10): about one compaction cycle, so where a single turn falls in the cycle does not decide the comparison.`,
+      `With compaction, the median store time per turn over the ${CYCLE} turns ending at each checkpoint (the first ${CYCLE} for turn 10): about one compaction cycle, so where a single turn falls in the cycle does not decide the comparison.`,
       '',
-      `| store | ${header.map((label) => `mean ms, ${CYCLE} turns to ${label}`).join(' | ')} | last / first |`,
+      `| store | ${header.map((label) => `median ms, ${CYCLE} turns to ${label}`).join(' | ')} | last / first |`,
       `|---|${checkpoints.map(() => '---|').join('')}---|`,
       ...cycleRows,
     );
