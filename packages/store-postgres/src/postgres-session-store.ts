@@ -71,6 +71,10 @@ type SessionState = {
 
 type LeaseRow = { holder: string; token: string; expires_at: string; live: boolean };
 
+/** PostgreSQL's unique-violation code, and how often a write that hit one is run again. */
+const UNIQUE_VIOLATION = '23505';
+const MAX_WRITE_ATTEMPTS = 4;
+
 /**
  * A `SessionStore` on PostgreSQL through node-postgres (`pg`), with every extension: idempotent and
  * conditional appends, windowed loads, server-side fork, whole-session expiry and fenced leases.
@@ -311,7 +315,28 @@ export class PostgresSessionStore implements ExtendedSessionStore {
     await this.connection.query('ping', { text: this.sql.ping });
   }
 
-  private write(
+  /**
+   * One append, retried when two first writers of a transcript raced past each other to the same
+   * sequence number (a unique violation: the transaction rolled back whole, so running it again
+   * from a fresh read is safe, and idempotent by uuid).
+   */
+  private async write(
+    key: SessionKey,
+    entries: SessionStoreEntry[],
+    encoded: ReturnType<typeof encodeEntries>,
+    condition: AppendCondition,
+  ): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeOnce(key, entries, encoded, condition);
+      } catch (error) {
+        const code = (error as { cause?: { code?: unknown } }).cause?.code;
+        if (code !== UNIQUE_VIOLATION || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private writeOnce(
     key: SessionKey,
     entries: SessionStoreEntry[],
     encoded: ReturnType<typeof encodeEntries>,

@@ -44,7 +44,9 @@ export type AgentToolOptions = {
 
 /** Callbacks around each subagent run; a failing callback never fails the run. */
 export type SubagentLifecycle = {
+  /** Before the subagent's first API call (SubagentStart). */
   started?: (event: { agentId: string; agentType: string; signal: AbortSignal }) => Promise<void>;
+  /** After its turn ended, with its final text (SubagentStop). */
   stopped?: (event: { agentId: string; agentType: string; lastAssistantMessage: string; signal: AbortSignal }) => Promise<void>;
 };
 
