@@ -151,10 +151,15 @@ export class QueryRun implements Query {
     }
   }
 
+  /** The fields every hook input of the session shares; the permission mode is read when the hook fires. */
+  private hookBase(sessionId: string): HookInputBase {
+    return { session_id: sessionId, transcript_path: this.setup.transcriptPath(sessionId), cwd: this.setup.cwd, permission_mode: this.policy.current.mode };
+  }
+
   /** The SubagentStart / SubagentStop hooks around each subagent the Agent tool runs. */
   private subagentLifecycle(session: SessionRef): SubagentLifecycle {
     const runner = this.setup.hooks;
-    const base = (): HookInputBase => ({ session_id: session.sessionId, transcript_path: this.setup.transcriptPath(session.sessionId), cwd: this.setup.cwd, permission_mode: this.policy.current.mode });
+    const base = (): HookInputBase => this.hookBase(session.sessionId);
     return {
       started: async ({ agentId, agentType, signal }) => {
         if (runner?.has('SubagentStart') !== true) return;
@@ -173,8 +178,7 @@ export class QueryRun implements Query {
   private async sessionEnded(sessionId: string | undefined): Promise<void> {
     const runner = this.setup.hooks;
     if (sessionId === undefined || runner?.has('SessionEnd') !== true) return;
-    const base: HookInputBase = { session_id: sessionId, transcript_path: this.setup.transcriptPath(sessionId), cwd: this.setup.cwd, permission_mode: this.policy.current.mode };
-    await runner.run('SessionEnd', buildHookInput('SessionEnd', base, { reason: 'other' }), { signal: new AbortController().signal }).catch(() => undefined);
+    await runner.run('SessionEnd', buildHookInput('SessionEnd', this.hookBase(sessionId), { reason: 'other' }), { signal: new AbortController().signal }).catch(() => undefined);
   }
 
   /**
@@ -183,12 +187,7 @@ export class QueryRun implements Query {
    */
   private async turnHooks(session: SessionRef, signal: AbortSignal | undefined): Promise<TurnHooks> {
     const { options } = this.setup;
-    const base = (): HookInputBase => ({
-      session_id: session.sessionId,
-      transcript_path: this.setup.transcriptPath(session.sessionId),
-      cwd: this.setup.cwd,
-      permission_mode: this.policy.current.mode,
-    });
+    const base = (): HookInputBase => this.hookBase(session.sessionId);
     let sessionContext: string[] = [];
     const runner = this.setup.hooks;
     if (runner?.has('SessionStart') === true) {

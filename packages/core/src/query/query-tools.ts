@@ -55,7 +55,8 @@ export async function assembleQueryTools(options: Options, context: QueryToolsCo
   const mcpRunner = mcp === undefined ? undefined : onlyEnabled(mcp.runner, availability);
   const working = composeToolRunners([builtins, mcpRunner]);
   const agents = options.agents ?? {};
-  const wantsAgent = Object.keys(agents).length > 0 && isToolEnabled(AGENT_TOOL_NAME, { tools: listed === undefined ? undefined : [...listed, ...(listed.includes('Task') ? [AGENT_TOOL_NAME] : [])], disallowedTools: options.disallowedTools });
+  // isToolEnabled reads the legacy name `Task` as `Agent`.
+  const wantsAgent = Object.keys(agents).length > 0 && isToolEnabled(AGENT_TOOL_NAME, availability);
   const agentTool = wantsAgent
     ? createToolRunner([
         createAgentTool({

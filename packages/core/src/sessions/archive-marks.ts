@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { assertValidSessionRef } from '../store/keys.js';
 import type { SessionRef } from '../store/session-store.js';
 
@@ -31,7 +31,7 @@ export async function readArchiveMark(path: string): Promise<ArchiveMark | undef
 
 /** Writes the mark atomically (temp file + rename), creating the session's folder if needed. */
 export async function writeArchiveMark(path: string, archived: boolean, now: Date): Promise<void> {
-  const folder = join(path, '..');
+  const folder = dirname(path);
   await mkdir(folder, { recursive: true });
   const temporary = join(folder, `.${MARK_FILE}.${randomUUID()}.tmp`);
   try {
