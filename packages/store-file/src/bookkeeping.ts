@@ -1,10 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, read, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { errorCode, toStoreError } from './fs-errors.js';
 import { syncDirectory } from './store-layout.js';
+
+/**
+ * Files up to this size are read with synchronous calls. Bookkeeping files and most transcripts are
+ * small: a synchronous read of them takes microseconds, while each thread-pool round trip of the
+ * asynchronous API costs tens to hundreds of microseconds on a busy machine (and a turn makes
+ * dozens). Larger files are read asynchronously, so a long transcript never blocks the event loop.
+ */
+export const SYNC_READ_LIMIT = 256 * 1024;
+
+const readAsync = promisify(read);
 
 /**
  * The store's own files in `<project>/.sdk/`: small JSON documents replaced atomically.
@@ -34,21 +44,69 @@ const OPEN_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | 
 
 /** Reads a whole file without following a final symbolic link; `undefined` when it does not exist. */
 export async function readFileNoFollow(path: string): Promise<Buffer | undefined> {
-  let handle: FileHandle;
+  const fd = openForReading(path);
+  if (fd === undefined) return undefined;
   try {
-    handle = await open(path, OPEN_READ);
+    const { size } = fstatSync(fd);
+    if (size <= SYNC_READ_LIMIT) return readToEndSync(fd, size);
+    return await readToEnd(fd, size);
+  } catch (error) {
+    throw toStoreError(error, 'read', path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** {@link readFileNoFollow} for the store's own small files (meta, lease, expiry): no thread-pool hop at all. */
+export function readSmallFileNoFollow(path: string): Buffer | undefined {
+  const fd = openForReading(path);
+  if (fd === undefined) return undefined;
+  try {
+    return readToEndSync(fd, fstatSync(fd).size);
+  } catch (error) {
+    throw toStoreError(error, 'read', path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openForReading(path: string): number | undefined {
+  try {
+    return openSync(path, OPEN_READ);
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw toStoreError(error, 'open', path);
   }
-  try {
-    return await handle.readFile();
-  } catch (error) {
-    throw toStoreError(error, 'read', path);
-  } finally {
-    await handle.close();
+}
+
+/** Reads from offset 0 until end of file; `size` (from fstat) is a hint, a file that grew is read on. */
+function readToEndSync(fd: number, size: number): Buffer {
+  let buffer: Buffer = Buffer.allocUnsafe(Math.max(size, 64));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) buffer = grow(buffer);
+    const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
+    if (bytesRead === 0) return buffer.subarray(0, length);
+    length += bytesRead;
   }
+}
+
+async function readToEnd(fd: number, size: number): Promise<Buffer> {
+  let buffer: Buffer = Buffer.allocUnsafe(Math.max(size, 64));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) buffer = grow(buffer);
+    const { bytesRead } = await readAsync(fd, buffer, length, buffer.length - length, length);
+    if (bytesRead === 0) return buffer.subarray(0, length);
+    length += bytesRead;
+  }
+}
+
+function grow(buffer: Buffer): Buffer {
+  const larger = Buffer.allocUnsafe(buffer.length * 2);
+  buffer.copy(larger);
+  return larger;
 }
 
 /**
@@ -58,6 +116,26 @@ export async function readFileNoFollow(path: string): Promise<Buffer | undefined
  */
 export async function writeFileAtomically(path: string, content: string | Buffer, durable: boolean): Promise<void> {
   const temporary = `${path}.${randomUUID()}.tmp`;
+  if (!durable) {
+    // Nothing to wait for without the syncs: four quick system calls, no thread-pool hops.
+    try {
+      const fd = openSync(temporary, OPEN_CREATE, 0o600);
+      try {
+        writeAllSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content, 0);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, path);
+    } catch (error) {
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // The temporary file was never created, or is already gone.
+      }
+      throw toStoreError(error, 'write', path);
+    }
+    return;
+  }
   try {
     const handle = await open(temporary, OPEN_CREATE, 0o600);
     try {
@@ -97,7 +175,7 @@ export async function readMeta(path: string): Promise<SessionMeta> {
 
 /** {@link readMeta}, also telling whether the file exists (deferred saves never create it). */
 export async function readMetaFile(path: string): Promise<{ meta: SessionMeta; exists: boolean }> {
-  const buffer = await readFileNoFollow(path);
+  const buffer = readSmallFileNoFollow(path);
   return { meta: parseMeta(buffer), exists: buffer !== undefined };
 }
 
@@ -130,23 +208,36 @@ function parseMeta(buffer: Buffer | undefined): SessionMeta {
 export async function writeMeta(path: string, meta: SessionMeta, options: { create?: boolean } = {}): Promise<void> {
   const json = JSON.stringify(meta);
   const content = Buffer.from(`${json}\n${digest(json)}`, 'utf8');
-  let handle: FileHandle | undefined;
+  let fd: number | undefined;
   try {
     const flags = constants.O_RDWR | constants.O_NOFOLLOW | (options.create === false ? 0 : constants.O_CREAT);
     try {
-      handle = await open(path, flags, 0o600);
+      fd = openSync(path, flags, 0o600);
     } catch (error) {
       // Without `create`, a missing file means its session (or the whole root) was removed.
       if (options.create === false && errorCode(error) === 'ENOENT') return;
       throw error;
     }
-    let offset = 0;
-    while (offset < content.length) offset += (await handle.write(content, offset, content.length - offset, offset)).bytesWritten;
-    await handle.truncate(content.length);
+    writeAllSync(fd, content, 0);
+    ftruncateSync(fd, content.length);
   } catch (error) {
     throw toStoreError(error, 'write', path);
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) closeQuietly(fd);
+  }
+}
+
+/** Writes all of `content` at `position` (positioned writes: the file offset is not used). */
+function writeAllSync(fd: number, content: Buffer, position: number): void {
+  let offset = 0;
+  while (offset < content.length) offset += writeSync(fd, content, offset, content.length - offset, position + offset);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // A close error after a completed write loses nothing.
   }
 }
 
@@ -156,7 +247,7 @@ function digest(text: string): string {
 
 /** Reads the lease file; `undefined` when no lease was ever taken. */
 export async function readLease(path: string): Promise<LeaseRecord | undefined> {
-  const value = parseJson(await readFileNoFollow(path));
+  const value = parseJson(readSmallFileNoFollow(path));
   if (!isRecord(value) || typeof value.token !== 'number') return undefined;
   return {
     token: value.token,
@@ -168,6 +259,6 @@ export async function readLease(path: string): Promise<LeaseRecord | undefined> 
 
 /** Reads the expiry marker: epoch ms, or `undefined` when the session does not expire. */
 export async function readExpiry(path: string): Promise<number | undefined> {
-  const value = parseJson(await readFileNoFollow(path));
+  const value = parseJson(readSmallFileNoFollow(path));
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -2,6 +2,7 @@ import { constants, lstatSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { SyncHandle } from './sync-handle.js';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import {
@@ -109,7 +110,7 @@ const KEPT_HANDLE = 'handle:';
 const CLOSE_HANDLE = 'close:';
 
 /** An open transcript and the identity (inode, device) and size it had when checked. */
-type OpenTranscript = { handle: FileHandle; stats: { ino: number; dev: number; size: number } };
+type OpenTranscript = { handle: SyncHandle; stats: { ino: number; dev: number; size: number } };
 
 function emptyState(): TranscriptState {
   return { ino: -1, size: 0, length: 0, lastUuid: null, uuids: new Set(), tail: 'none', terminatedBytes: 0 };
@@ -250,7 +251,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const lock = await this.lock(ref);
     let locked = true;
     let kept = false;
-    let handle: FileHandle | undefined;
+    let handle: SyncHandle | undefined;
     try {
       // Independent reads in parallel: on a busy machine each file system call costs a thread hop.
       const metaPath = this.layout.metaFile(ref);
@@ -415,9 +416,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   }
 
   /** Opens an existing transcript for appending; `undefined` when it does not exist. */
-  private async openExisting(file: string): Promise<FileHandle | undefined> {
+  private async openExisting(file: string): Promise<SyncHandle | undefined> {
     try {
-      return await open(file, OPEN_APPEND);
+      return SyncHandle.open(file, OPEN_APPEND);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -425,9 +426,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     }
   }
 
-  private async openCreating(file: string): Promise<FileHandle> {
+  private async openCreating(file: string): Promise<SyncHandle> {
     try {
-      return await open(file, OPEN_APPEND_CREATE, 0o600);
+      return SyncHandle.open(file, OPEN_APPEND_CREATE, 0o600);
     } catch (error) {
       throw toStoreError(error, 'create', file);
     }
@@ -440,7 +441,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * are needed, and the whole file otherwise.
    */
   private async stateOf(
-    handle: FileHandle,
+    handle: SyncHandle,
     file: string,
     stats: { ino: number; size: number },
     index: TranscriptIndex | undefined,
@@ -495,7 +496,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     ref: SessionRef,
     key: SessionKey,
     meta: SessionMeta,
-    handle: FileHandle,
+    handle: SyncHandle,
     ino: number,
     startSize: number,
     newSize: number,
@@ -1012,7 +1013,7 @@ function isValidSubpath(subpath: string): boolean {
   }
 }
 
-async function readRange(handle: FileHandle, from: number, to: number): Promise<Buffer> {
+async function readRange(handle: SyncHandle, from: number, to: number): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(Math.max(0, to - from));
   let offset = 0;
   while (offset < buffer.length) {
@@ -1024,7 +1025,7 @@ async function readRange(handle: FileHandle, from: number, to: number): Promise<
 }
 
 /** Writes all of `payload`; a short write is continued (the session lock keeps our writers out). */
-async function writeAll(handle: FileHandle, payload: Buffer): Promise<void> {
+async function writeAll(handle: FileHandle | SyncHandle, payload: Buffer): Promise<void> {
   let offset = 0;
   while (offset < payload.length) {
     const { bytesWritten } = await handle.write(payload, offset, payload.length - offset);

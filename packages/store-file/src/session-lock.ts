@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants, fstatSync, lstatSync, unlinkSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { lstat, open, unlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, futimes, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreUnavailableError } from '@sdk/core/store';
@@ -17,6 +15,9 @@ import { errorCode, toStoreError } from './fs-errors.js';
  * block anyone) or when it is stale. Breaking happens under a second, short-lived `.break` lock
  * and only if the lock file is still the one judged stale, so two waiters never both break and
  * then both acquire.
+ *
+ * Lock files are created, checked and removed with synchronous calls: each is one quick system call
+ * on a small file, cheaper than a thread-pool round trip, and every append of a burst passes here.
  */
 
 /** Timing of the session lock. */
@@ -71,7 +72,8 @@ async function takeLocalTurn(path: string, timeoutMs: number): Promise<() => voi
 /** The lock file of a holder in this process. */
 type FileLock = {
   path: string;
-  handle: FileHandle;
+  /** The lock file's descriptor, kept open: its inode identifies our file, its mtime is the heartbeat. */
+  fd: number;
   acquiredAt: number;
   /** When the file's mtime was last set (creation or heartbeat). */
   refreshedAt: number;
@@ -86,11 +88,11 @@ type FileLock = {
 const idleLocks = new Map<string, { lock: FileLock; timer: NodeJS.Timeout }>();
 let exitCleanupRegistered = false;
 
-function startHeartbeat(path: string, handle: FileHandle, staleMs: number): FileLock {
+function startHeartbeat(path: string, fd: number, staleMs: number): FileLock {
   const now = Date.now();
   const lock: FileLock = {
     path,
-    handle,
+    fd,
     acquiredAt: now,
     refreshedAt: now,
     heartbeat: undefined as unknown as NodeJS.Timeout,
@@ -99,20 +101,28 @@ function startHeartbeat(path: string, handle: FileHandle, staleMs: number): File
   };
   lock.heartbeat = setInterval(() => {
     const time = new Date();
-    handle.utimes(time, time).then(
-      () => (lock.refreshedAt = time.getTime()),
-      () => undefined,
-    );
+    futimes(fd, time, time, (error) => {
+      if (error === null) lock.refreshedAt = time.getTime();
+    });
   }, Math.max(1, Math.floor(staleMs / 3)));
   lock.heartbeat.unref();
   return lock;
 }
 
 /** True while the lock file is still ours (it may have been broken as stale meanwhile). */
-async function stillOwned(lock: FileLock): Promise<boolean> {
-  const [mine, current] = await Promise.all([lock.handle.stat(), lstat(lock.path).catch(() => undefined)]);
+function stillOwned(lock: FileLock): boolean {
+  const mine = fstatSync(lock.fd);
+  const current = lstatSync(lock.path, { throwIfNoEntry: false });
   // Our descriptor keeps the inode alive, so an equal inode number means the same file.
   return current !== undefined && current.ino === mine.ino && current.dev === mine.dev;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing was pending on the descriptor.
+  }
 }
 
 async function releaseFile(lock: FileLock): Promise<void> {
@@ -121,11 +131,11 @@ async function releaseFile(lock: FileLock): Promise<void> {
   await Promise.all(deferred.map((task) => task().catch(() => undefined)));
   clearInterval(lock.heartbeat);
   try {
-    if (await stillOwned(lock)) await unlink(lock.path);
+    if (stillOwned(lock)) unlinkSync(lock.path);
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'release the session lock', lock.path);
   } finally {
-    await lock.handle.close().catch(() => undefined);
+    closeQuietly(lock.fd);
   }
 }
 
@@ -136,9 +146,7 @@ function registerExitCleanup(): void {
   process.once('exit', () => {
     for (const { lock } of idleLocks.values()) {
       try {
-        const mine = fstatSync(lock.handle.fd);
-        const current = lstatSync(lock.path);
-        if (mine.ino === current.ino && mine.dev === current.dev) unlinkSync(lock.path);
+        if (stillOwned(lock)) unlinkSync(lock.path);
       } catch {
         // Best effort: a lock left behind by a dead process on this host is broken at once anyway.
       }
@@ -238,9 +246,15 @@ async function reuseIdle(path: string, staleMs: number): Promise<FileLock | unde
   clearTimeout(idle.timer);
   // Nobody breaks a lock refreshed less than staleMs ago; otherwise check before trusting it.
   if (Date.now() - idle.lock.refreshedAt < staleMs / 2) return idle.lock;
-  if (await stillOwned(idle.lock).catch(() => false)) return idle.lock;
+  let owned = false;
+  try {
+    owned = stillOwned(idle.lock);
+  } catch {
+    // Judged not ours: a fresh lock is taken.
+  }
+  if (owned) return idle.lock;
   clearInterval(idle.lock.heartbeat);
-  await idle.lock.handle.close().catch(() => undefined);
+  closeQuietly(idle.lock.fd);
   return undefined;
 }
 
@@ -259,11 +273,16 @@ export async function acquireLock(path: string, timing: LockTiming, prepareDirec
     await prepareDirectory();
     let delay = 1;
     for (;;) {
-      const handle = await tryCreate(path, prepareDirectory);
-      if (handle !== undefined) return new HeldLock(startHeartbeat(path, handle, timing.staleMs), endLocalTurn, timing);
-      if (await breakIfAbandoned(path, timing.staleMs)) continue;
+      const fd = await tryCreate(path, prepareDirectory);
+      if (fd !== undefined) return new HeldLock(startHeartbeat(path, fd, timing.staleMs), endLocalTurn, timing);
+      if (breakIfAbandoned(path, timing.staleMs)) continue;
       if (Date.now() >= deadline) {
-        const holder = await observe(path).catch(() => undefined);
+        let holder: Observed | undefined;
+        try {
+          holder = observe(path);
+        } catch {
+          // Only for the message.
+        }
         const who = holder?.record ? ` (held by pid ${holder.record.pid} on ${holder.record.hostname})` : '';
         throw new StoreUnavailableError(`Timed out after ${timing.timeoutMs} ms waiting for the session lock ${path}${who}`);
       }
@@ -276,11 +295,11 @@ export async function acquireLock(path: string, timing: LockTiming, prepareDirec
   }
 }
 
-async function tryCreate(path: string, prepareDirectory: () => Promise<void>): Promise<FileHandle | undefined> {
+async function tryCreate(path: string, prepareDirectory: () => Promise<void>): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(path, OPEN_EXCLUSIVE, 0o600);
+      fd = openSync(path, OPEN_EXCLUSIVE, 0o600);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'EEXIST') return undefined;
@@ -292,30 +311,38 @@ async function tryCreate(path: string, prepareDirectory: () => Promise<void>): P
     }
     const record: LockRecord = { pid: process.pid, hostname: HOST, nonce: randomUUID(), acquiredAt: Date.now() };
     try {
-      await handle.write(JSON.stringify(record));
-      return handle;
+      writeSync(fd, JSON.stringify(record));
+      return fd;
     } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlink(path).catch(() => undefined);
+      closeQuietly(fd);
+      unlinkQuietly(path);
       throw toStoreError(error, 'write the session lock', path);
     }
   }
 }
 
-async function observe(path: string): Promise<Observed | undefined> {
-  let handle: FileHandle;
+function unlinkQuietly(path: string): void {
   try {
-    handle = await open(path, OPEN_READ);
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+function observe(path: string): Observed | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_READ);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw toStoreError(error, 'inspect the session lock', path);
   }
   try {
-    const stats = await handle.stat();
-    const text = await handle.readFile('utf8');
+    const stats = fstatSync(fd);
+    const text = readFileSync(fd, 'utf8');
     return { ino: stats.ino, mtimeMs: stats.mtimeMs, record: parseRecord(text) };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -348,30 +375,35 @@ function isAbandoned(observed: Observed, staleMs: number): boolean {
 }
 
 /** Breaks the lock if it is abandoned. Returns true when the caller should retry at once. */
-async function breakIfAbandoned(path: string, staleMs: number): Promise<boolean> {
-  const observed = await observe(path);
+function breakIfAbandoned(path: string, staleMs: number): boolean {
+  const observed = observe(path);
   if (observed === undefined) return true;
   if (!isAbandoned(observed, staleMs)) return false;
   const breakerPath = `${path}.break`;
-  let breaker: FileHandle;
+  let breaker: number;
   try {
-    breaker = await open(breakerPath, OPEN_EXCLUSIVE, 0o600);
+    breaker = openSync(breakerPath, OPEN_EXCLUSIVE, 0o600);
   } catch (error) {
     if (errorCode(error) !== 'EEXIST') throw toStoreError(error, 'break the stale session lock', path);
     // A breaker that crashed mid-break would otherwise block everyone.
-    const stats = await lstat(breakerPath).catch(() => undefined);
-    if (stats !== undefined && Date.now() - stats.mtimeMs > staleMs) await unlink(breakerPath).catch(() => undefined);
+    let stats;
+    try {
+      stats = lstatSync(breakerPath, { throwIfNoEntry: false });
+    } catch {
+      stats = undefined;
+    }
+    if (stats !== undefined && Date.now() - stats.mtimeMs > staleMs) unlinkQuietly(breakerPath);
     return false;
   }
   try {
-    const again = await observe(path);
+    const again = observe(path);
     if (again === undefined) return true;
     if (again.ino === observed.ino && again.record?.nonce === observed.record?.nonce && isAbandoned(again, staleMs)) {
-      await unlink(path);
+      unlinkSync(path);
     }
     return true;
   } finally {
-    await breaker.close().catch(() => undefined);
-    await unlink(breakerPath).catch(() => undefined);
+    closeQuietly(breaker);
+    unlinkQuietly(breakerPath);
   }
 }

@@ -1,5 +1,5 @@
-import { mkdir, open, realpath } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { constants, mkdirSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { SessionStoreError } from '@sdk/core/store';
 import type { SessionKey, SessionRef } from '@sdk/core/store';
@@ -14,6 +14,9 @@ export const BOOKKEEPING_FOLDER = '.sdk';
  * Paths are only ever built from validated key parts, so they cannot contain `..`; what remains is
  * a symbolic link planted somewhere below the root. Before a directory is read or written, its real
  * path is checked to be inside the root's real path, and files are opened with `O_NOFOLLOW`.
+ *
+ * The checks use synchronous calls: `realpath` and `mkdir` of an existing folder take microseconds,
+ * less than one thread-pool round trip of the asynchronous API, and every operation makes them.
  */
 export class StoreLayout {
   /** Absolute root (`CLAUDE_CONFIG_DIR` or `~/.claude` by default). */
@@ -71,7 +74,7 @@ export class StoreLayout {
     if (realRoot === undefined) return false;
     let real: string;
     try {
-      real = await realpath(directory);
+      real = realpathSync.native(directory);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') return false;
@@ -90,7 +93,7 @@ export class StoreLayout {
     const realRoot = await this.resolveRoot(true);
     if (realRoot === undefined) throw new SessionStoreError(`Cannot create the store root ${this.root}`);
     try {
-      this.assertInside(realRoot, await realpath(directory), directory);
+      this.assertInside(realRoot, realpathSync.native(directory), directory);
       return;
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw toStoreError(error, 'resolve', directory);
@@ -98,17 +101,24 @@ export class StoreLayout {
     let current = realRoot;
     for (const segment of relative(this.root, directory).split(sep)) {
       const next = join(current, segment);
+      let created = false;
       try {
-        await mkdir(next, { mode: 0o700 });
-        if (durable) await syncDirectory(current);
-        current = next;
+        mkdirSync(next, { mode: 0o700 });
+        created = true;
       } catch (error) {
         if (errorCode(error) !== 'EEXIST') throw toStoreError(error, 'create the directory', next);
-        const real = await realpath(next).catch((cause: unknown) => {
+        let real: string;
+        try {
+          real = realpathSync.native(next);
+        } catch (cause) {
           throw toStoreError(cause, 'resolve', next);
-        });
+        }
         this.assertInside(realRoot, real, next);
         current = real;
+      }
+      if (created) {
+        if (durable) await syncDirectory(current);
+        current = next;
       }
     }
   }
@@ -117,13 +127,13 @@ export class StoreLayout {
     if (this.realRoot !== undefined) return this.realRoot;
     if (create) {
       try {
-        await mkdir(this.root, { recursive: true, mode: 0o700 });
+        mkdirSync(this.root, { recursive: true, mode: 0o700 });
       } catch (error) {
         throw toStoreError(error, 'create the store root', this.root);
       }
     }
     try {
-      this.realRoot = await realpath(this.root);
+      this.realRoot = realpathSync.native(this.root);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined;
       throw toStoreError(error, 'resolve the store root', this.root);
