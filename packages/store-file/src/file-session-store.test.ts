@@ -382,6 +382,24 @@ describe('leases', () => {
     expect((await store.appendIf(key, chain(1), { lease: third })).length).toBe(2);
   });
 
+  it('rewrites the lease file in place, a shorter record padded so it stays one JSON document', async () => {
+    const { store, key, projectDirectory } = await fixture({ lockLingerMs: 0 });
+    const path = join(projectDirectory, '.sdk', `${key.sessionId}.lease.json`);
+    const long = await store.acquireLease(key, { holder: `worker-${'x'.repeat(200)}`, ttlMs: 60_000 });
+    const { ino, size } = await stat(path);
+    await store.releaseLease(long);
+    const short = await store.acquireLease(key, { holder: 'w', ttlMs: 60_000 });
+    expect((await stat(path)).ino).toBe(ino);
+    const text = await readFile(path, 'utf8');
+    expect(text.length).toBe(size);
+    expect(JSON.parse(text)).toMatchObject({ token: 2, holder: 'w', released: false });
+    // Another instance (nothing remembered) reads the padded record.
+    const other = new FileSessionStore({ root: store.root, lockLingerMs: 0 });
+    expect((await other.appendIf(key, chain(1), { lease: short })).length).toBe(1);
+    const taken = await other.acquireLease(key, { holder: 'w2', ttlMs: 60_000 }).catch((caught: unknown) => caught);
+    expect((taken as SessionLeaseError).reason).toBe('held');
+  });
+
   it('validates lease options', async () => {
     const { store, key } = await fixture();
     await expect(store.acquireLease(key, { holder: '', ttlMs: 10 })).rejects.toThrow(/holder/);

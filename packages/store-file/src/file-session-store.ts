@@ -36,7 +36,7 @@ import type {
   SessionSummaryEntry,
 } from '@sdk/core/store';
 import type { LeaseRecord, SessionMeta, TranscriptIndex } from './bookkeeping.js';
-import { readExpiry, readFileNoFollow, readLease, readMeta, readMetaFile, writeFileAtomically, writeMeta } from './bookkeeping.js';
+import { readExpiry, readFileNoFollow, readLease, readMeta, readMetaFile, writeFileAtomically, writeLease, writeMeta } from './bookkeeping.js';
 import { errorCode, toStoreError } from './fs-errors.js';
 import type { HeldLock, LockTiming } from './session-lock.js';
 import { acquireLock, releaseIdleLocks } from './session-lock.js';
@@ -46,11 +46,11 @@ import { lastBoundaryIndex, lineRanges, parseLines } from './transcript-window.j
 import { parseTranscript } from './transcript-parser.js';
 
 /**
- * Lease files are replaced atomically but not fsynced: a lease orders processes that are alive,
- * and after a power loss none of its holders is. Skipping the syncs saves three of a turn's
- * durable writes (acquire, renew, release); transcripts keep their full durability.
+ * Lock memo name of the lease record this process last read or wrote. Only holders of the session
+ * lock read or write the lease file, so while the lock is held without interruption the record
+ * is known without reading it again (acquire, each conditional append and release of one turn).
  */
-const LEASES_DURABLE = false;
+const LEASE_MEMO = 'lease:';
 
 /** Options of {@link FileSessionStore}. */
 export type FileSessionStoreOptions = {
@@ -301,7 +301,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
           : await this.stateOf(handle, file, existing.stats, meta.transcripts[key.subpath ?? MAIN], needUuids);
       // Someone else wrote: their meta file may be newer than what this instance remembers.
       if (storedMeta === undefined && state !== cachedState) ({ meta, exists: metaExists } = await readMetaFile(metaPath));
-      if (condition !== undefined) await this.checkCondition(ref, state, condition);
+      if (condition !== undefined) await this.checkCondition(ref, state, condition, lock);
 
       const lines: string[] = [];
       const written: Array<string | undefined> = [];
@@ -392,12 +392,12 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     }
   }
 
-  private async checkCondition(ref: SessionRef, state: TranscriptState, condition: AppendCondition): Promise<void> {
+  private async checkCondition(ref: SessionRef, state: TranscriptState, condition: AppendCondition, lock: HeldLock): Promise<void> {
     if (condition.lease !== undefined) {
       const lease = condition.lease;
       const sameSession = lease.key?.projectKey === ref.projectKey && lease.key?.sessionId === ref.sessionId;
       const problem = sameSession
-        ? leaseProblem(await readLease(this.layout.leaseFile(ref)), lease, Date.now())
+        ? leaseProblem(await this.currentLease(ref, lock), lease, Date.now())
         : new SessionLeaseError(`The lease ${lease.token} belongs to another session`, 'not-held');
       if (problem !== undefined) throw problem;
     }
@@ -845,8 +845,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const ref = { projectKey: key.projectKey, sessionId: key.sessionId };
     const lock = await this.lock(ref);
     try {
-      const path = this.layout.leaseFile(ref);
-      const current = await readLease(path);
+      const current = await this.currentLease(ref, lock);
       const now = Date.now();
       if (current !== undefined && !current.released && current.expiresAt > now) {
         throw new SessionLeaseError(
@@ -855,7 +854,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         );
       }
       const record: LeaseRecord = { token: (current?.token ?? 0) + 1, holder: options.holder, expiresAt: now + options.ttlMs, released: false };
-      await writeFileAtomically(path, JSON.stringify(record), LEASES_DURABLE);
+      this.saveLease(ref, lock, record);
       return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
     } finally {
       await lock.release();
@@ -869,13 +868,12 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const ref = { projectKey: lease.key.projectKey, sessionId: lease.key.sessionId };
     const lock = await this.lock(ref);
     try {
-      const path = this.layout.leaseFile(ref);
-      const current = await readLease(path);
+      const current = await this.currentLease(ref, lock);
       const now = Date.now();
       const problem = leaseProblem(current, lease, now);
       if (problem !== undefined) throw problem;
       const record: LeaseRecord = { token: lease.token, holder: current!.holder, expiresAt: now + ttlMs, released: false };
-      await writeFileAtomically(path, JSON.stringify(record), LEASES_DURABLE);
+      this.saveLease(ref, lock, record);
       return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
     } finally {
       await lock.release();
@@ -889,10 +887,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     if (!(await this.layout.existingDirectory(this.layout.bookkeepingDirectory(ref.projectKey)))) return;
     const lock = await this.lock(ref);
     try {
-      const path = this.layout.leaseFile(ref);
-      const current = await readLease(path);
+      const current = await this.currentLease(ref, lock);
       if (current === undefined || current.token !== lease.token || current.released) return;
-      await writeFileAtomically(path, JSON.stringify({ ...current, released: true }), LEASES_DURABLE);
+      this.saveLease(ref, lock, { ...current, released: true });
     } finally {
       await lock.release();
     }
@@ -912,6 +909,23 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   private async lock(ref: SessionRef): Promise<HeldLock> {
     const bookkeeping = this.layout.bookkeepingDirectory(ref.projectKey);
     return acquireLock(this.layout.lockFile(ref), this.lockTiming, () => this.layout.ensureDirectory(bookkeeping, false));
+  }
+
+  /** The session's lease record, from the lock memo when this process wrote or read it under the same hold. */
+  private async currentLease(ref: SessionRef, lock: HeldLock): Promise<LeaseRecord | undefined> {
+    const name = `${LEASE_MEMO}${ref.sessionId}`;
+    if (lock.memo.has(name)) return lock.memo.get(name) as LeaseRecord | undefined;
+    const record = await readLease(this.layout.leaseFile(ref));
+    lock.memo.set(name, record);
+    return record;
+  }
+
+  private saveLease(ref: SessionRef, lock: HeldLock, record: LeaseRecord): void {
+    const name = `${LEASE_MEMO}${ref.sessionId}`;
+    // Forgotten first: after a failed write the file's content is unknown.
+    lock.memo.delete(name);
+    writeLease(this.layout.leaseFile(ref), record);
+    lock.memo.set(name, record);
   }
 
   private async expired(ref: SessionRef): Promise<boolean> {
