@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Anthropic from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import { InvalidArgumentError } from '../errors.js';
 import { AgentExecutor } from '../executor/agent-executor.js';
 import { projectScope } from '../sessions/project-scope.js';
@@ -48,6 +48,7 @@ export type QueryFactoryConfig = {
  * while iterating.
  */
 export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
+  const clients = new ClientCache();
   return function query({ prompt, options = {} }: QueryParams): Query {
     if (typeof prompt !== 'string' && (typeof prompt !== 'object' || prompt === null || !(Symbol.asyncIterator in prompt))) {
       throw new InvalidArgumentError('prompt must be a string or an AsyncIterable of SDKUserMessage', 'prompt');
@@ -57,7 +58,8 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
     const store = storeOf(options, environment, config);
     const scope = projectScope(options.cwd, environment);
     const generateId = config.generateId ?? randomUUID;
-    const executorDependencies = config.client === undefined ? { store, clientOptions: clientOptionsOf(environment), generateId } : { store, client: config.client, generateId };
+    const client = config.client ?? clients.get(clientOptionsOf(environment));
+    const executorDependencies = { store, client, generateId };
     const executor = new AgentExecutor(executorDependencies);
     let input: InputQueue;
     if (typeof prompt === 'string') {
@@ -82,6 +84,33 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
         startSession(options, { store, projectKey: scope.projectKey, generateId, loadTimeoutMs: options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS }),
     });
   };
+}
+
+/** Most distinct credentials / endpoints whose clients are kept. */
+const MAX_CACHED_CLIENTS = 16;
+
+/**
+ * One API client per credentials and endpoint, shared by the queries that use them. A client is
+ * configuration only (connections live in the global fetch dispatcher), yet building one creates
+ * a few hundred objects: per query, that was a measurable part of a one-shot's time and garbage.
+ * Bounded, so a process serving many API keys keeps only the most recent ones.
+ */
+class ClientCache {
+  private readonly clients = new Map<string, Anthropic>();
+
+  get(options: ReturnType<typeof clientOptionsOf>): Anthropic {
+    const key = JSON.stringify([options.apiKey, options.authToken, options.baseURL]);
+    let client = this.clients.get(key);
+    if (client !== undefined) {
+      // Most recently used last, so the first entry is the one to evict.
+      this.clients.delete(key);
+    } else {
+      client = new Anthropic({ ...options, maxRetries: 0 });
+      if (this.clients.size >= MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
+    }
+    this.clients.set(key, client);
+    return client;
+  }
 }
 
 function storeOf(options: Options, environment: { [name: string]: string | undefined }, config: QueryFactoryConfig): SessionStore {

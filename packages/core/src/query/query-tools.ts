@@ -45,7 +45,7 @@ export async function assembleQueryTools(options: Options, context: QueryToolsCo
   const listed = Array.isArray(options.tools) ? options.tools : undefined;
   const availability = { tools: listed, disallowedTools: options.disallowedTools };
   const names = enabledToolNames(BUILTIN_TOOL_NAMES, availability) as BuiltinToolName[];
-  const builtins = names.length === 0 ? undefined : createToolRunner(builtinTools({ names, bash: { env: context.environment } }));
+  const builtins = names.length === 0 ? undefined : builtinRunner(names, context.environment);
   let mcp: McpConnections | undefined;
   const servers = options.mcpServers ?? {};
   if (Object.keys(servers).length > 0) {
@@ -80,6 +80,29 @@ export async function assembleQueryTools(options: Options, context: QueryToolsCo
       await mcp?.close();
     },
   };
+}
+
+/** Built-in tool runners by environment (Bash runs in it) and tool names. */
+const builtinRunners = new WeakMap<Record<string, string | undefined>, Map<string, ToolRunner>>();
+
+/**
+ * The runner of these built-in tools in this environment. The tools keep no state between calls
+ * (each call gets its context), so queries with the same environment object share one runner
+ * instead of building the tools and their schemas again for every query.
+ */
+function builtinRunner(names: BuiltinToolName[], environment: Record<string, string | undefined>): ToolRunner {
+  let byNames = builtinRunners.get(environment);
+  if (byNames === undefined) {
+    byNames = new Map();
+    builtinRunners.set(environment, byNames);
+  }
+  const key = names.join(',');
+  let runner = byNames.get(key);
+  if (runner === undefined) {
+    runner = createToolRunner(builtinTools({ names, bash: { env: environment } }));
+    byNames.set(key, runner);
+  }
+  return runner;
 }
 
 function onlyEnabled(runner: ToolRunner, availability: { tools: readonly string[] | undefined; disallowedTools: readonly string[] | undefined }): ToolRunner {
