@@ -36,13 +36,21 @@ function configRoot(environment: { [name: string]: string | undefined }): string
  * The file store of the configuration folder the environment names; one instance per folder and
  * mode. `lenientLoad` skips a corrupt line instead of failing, as the official session functions
  * read local transcripts.
+ *
+ * `durability: 'none'`, as the CLI this package replaces writes its transcripts: every append is in
+ * the file (the kernel's page cache) before it resolves, so it survives a crash of the process, but
+ * is not `fdatasync`ed, so a power loss may drop the last appends (never corrupt earlier lines).
+ * The official CLI (Claude Code 2.1.332) appends to transcripts with `O_APPEND` writes and never
+ * fsyncs them; two flushes per turn would cost more than the rest of the turn together. Programs
+ * that need appends on disk before they resolve pass `sessionStore: new FileSessionStore()`
+ * (`durability: 'fsync'` is that store's default). See docs/decisions.md.
  */
 function fileStoreFor(environment: { [name: string]: string | undefined }, lenientLoad = false): SessionStore {
   const root = configRoot(environment);
   const key = `${lenientLoad ? 'lenient' : 'strict'}:${root}`;
   let store = fileStores.get(key);
   if (store === undefined) {
-    store = new FileSessionStore({ root, lenientLoad });
+    store = new FileSessionStore({ root, lenientLoad, durability: 'none' });
     fileStores.set(key, store);
   }
   return store;
