@@ -3,7 +3,7 @@
 // the memory the parent measures for this process tree. The parent sets HOME, CLAUDE_CONFIG_DIR,
 // ANTHROPIC_BASE_URL and the cwd (fresh temporary directories), exactly as a user's shell would.
 //
-//   node side-by-side-runner.mjs --sdk official|compat|floor --program oneshot|resume|stream --count N
+//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N
 //
 // oneshot: N one-shot queries after one untimed warm-up (samples: each query's wall time).
 // resume:  N queries, each resuming the session of the first (samples: each query's wall time).
@@ -11,21 +11,24 @@
 //          (samples: from sending a message to its result).
 // floor:   the same Messages API calls (streaming, same growing history) made with a bare
 //          @anthropic-ai/sdk client: what any SDK has to do at least.
+// compat-fsync: @sdk/compat with `sessionStore: new FileSessionStore()` (same folder, but every
+//          append fdatasync'ed before it resolves), to show what durability costs: compat's default
+//          store writes like the official CLI, which never fsyncs its transcripts.
 import { parseArgs } from 'node:util';
 
 const MODEL = 'claude-sonnet-4-6';
 const { values } = parseArgs({ options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' } } });
 const { sdk, program } = values;
 const count = Number(values.count);
-if (!['official', 'compat', 'floor'].includes(sdk) || !['oneshot', 'resume', 'stream'].includes(program) || !(count > 0)) {
-  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|floor --program oneshot|resume|stream --count N');
+if (!['official', 'compat', 'compat-fsync', 'floor'].includes(sdk) || !['oneshot', 'resume', 'stream'].includes(program) || !(count > 0)) {
+  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N');
 }
 
 const now = () => performance.now();
 
 /** Wall time of each query of `program`, through an SDK's `query()`. */
-async function withQuery(query) {
-  const options = { cwd: process.cwd(), model: MODEL };
+async function withQuery(query, sessionStore) {
+  const options = sessionStore === undefined ? { cwd: process.cwd(), model: MODEL } : { cwd: process.cwd(), model: MODEL, sessionStore };
   const drain = async (prompt, extra = {}) => {
     let sessionId;
     for await (const message of query({ prompt, options: { ...options, ...extra } })) {
@@ -106,6 +109,10 @@ const importStarted = now();
 let samples;
 if (sdk === 'floor') {
   samples = await withBareClient();
+} else if (sdk === 'compat-fsync') {
+  const { query } = await import('@sdk/compat');
+  const { FileSessionStore } = await import('@sdk/store-file');
+  samples = await withQuery(query, new FileSessionStore({ durability: 'fsync' }));
 } else {
   const { query } = await import(sdk === 'official' ? '@anthropic-ai/claude-agent-sdk' : '@sdk/compat');
   samples = await withQuery(query);
