@@ -1,26 +1,42 @@
 // Child process of executor.bench.ts: one worker running one-turn sessions against the emulator in
 // the parent, so its RSS is the executor's alone (not the emulator's, not the bench's samples).
+// With `direct` as the mode, the same worker makes the same calls with a bare @anthropic-ai/sdk
+// client instead: the floor, what the HTTP client and the runtime grow by themselves.
 // Run with --expose-gc; prints one JSON line of checkpoints.
 import { randomUUID } from 'node:crypto';
+import Anthropic from '@anthropic-ai/sdk';
 import { AgentExecutor, type SessionRef } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 
 export type MemoryPoint = { sessions: number; rss: number; heapUsed: number; heapTotal: number; external: number };
 
-const [url, checkpointList] = process.argv.slice(2);
+const [url, checkpointList, mode = 'executor'] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (url === undefined || checkpointList === undefined || gc === undefined) {
-  throw new Error('usage: node --expose-gc --import tsx executor-memory-worker.ts <emulator url> <checkpoint,...>');
+  throw new Error('usage: node --expose-gc --import tsx executor-memory-worker.ts <emulator url> <checkpoint,...> [executor|direct]');
 }
 
 const store = new InMemorySessionStore();
 const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
+const client = new Anthropic({ apiKey: 'x', baseURL: url, maxRetries: 0 });
+
+async function directCall(): Promise<void> {
+  const stream = await client.beta.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{ role: 'user', content: 'hello' }], stream: true });
+  for await (const _event of stream) {
+    // drain
+  }
+}
+
 const points: MemoryPoint[] = [];
 let done = 0;
 for (const target of checkpointList.split(',').map(Number)) {
   const worker = async (): Promise<void> => {
     while (done < target) {
       done++;
+      if (mode === 'direct') {
+        await directCall();
+        continue;
+      }
       const session: SessionRef = { projectKey: 'bench-executor', sessionId: randomUUID() };
       for await (const _message of executor.runTurn({ session, prompt: 'hello', model: 'claude-sonnet-4-6', cwd: '/bench' })) {
         // drain

@@ -47,38 +47,63 @@ function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
   return entries;
 }
 
-/** Executor turn vs direct streaming call with the same history, interleaved sample by sample. */
+/**
+ * Executor turn vs direct streaming call with the same history, interleaved sample by sample.
+ *
+ * Every sample's session is stored before the first sample is timed, as a long session is in a
+ * worker's store long before its next turn: storing a 1,000-turn copy right before a sample made
+ * whichever call came next pay the garbage collection of building it. The two calls alternate
+ * which goes first, so neither always runs on the heap the other just left.
+ */
 async function overhead(url: string, turns: number, iterations: number): Promise<BenchRow> {
   const store = new InMemorySessionStore();
   const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
   const client = new Anthropic({ apiKey: 'x', baseURL: url, maxRetries: 0 });
   const template = history(randomUUID(), turns - 1);
+  const messages = [...rebuildConversation(template).messages, { role: 'user' as const, content: [{ type: 'text' as const, text: `turn ${turns}` }] }];
+  const warmup = 3;
+  // A fresh copy of the session per sample, so every sample runs on a session of exactly `turns - 1` exchanges.
+  const sessions: SessionRef[] = [];
+  for (let index = -warmup; index < iterations; index++) {
+    const session: SessionRef = { projectKey: PROJECT, sessionId: randomUUID() };
+    await store.append(session, history(session.sessionId, turns - 1));
+    sessions.push(session);
+  }
   const executorSamples: number[] = [];
   const directSamples: number[] = [];
   const loadSamples: number[] = [];
-  const warmup = 3;
-  for (let index = -warmup; index < iterations; index++) {
-    // A fresh copy of the session per sample, so every sample runs on a session of exactly `turns - 1` exchanges.
-    const session: SessionRef = { projectKey: PROJECT, sessionId: randomUUID() };
-    await store.append(session, history(session.sessionId, turns - 1));
-    // What the store alone costs for the load every turn starts with (part of the turn's time).
-    const loadStarted = performance.now();
-    await store.load(session);
-    const loadMs = performance.now() - loadStarted;
+  const executorTurn = async (session: SessionRef): Promise<number> => {
     const started = performance.now();
     for await (const message of executor.runTurn({ session, prompt: `turn ${turns}`, model: MODEL, cwd: '/bench' })) {
       if (message.type === 'result' && message.is_error) throw new Error(`turn failed: ${JSON.stringify(message)}`);
     }
-    const executorMs = performance.now() - started;
-    await store.delete(session);
-
-    const messages = [...rebuildConversation(template).messages, { role: 'user' as const, content: [{ type: 'text' as const, text: `turn ${turns}` }] }];
-    const directStarted = performance.now();
+    return performance.now() - started;
+  };
+  const directCall = async (): Promise<number> => {
+    const started = performance.now();
     const stream = await client.beta.messages.create({ model: MODEL, max_tokens: 8192, messages, stream: true });
     for await (const _event of stream) {
       // consume like the executor does
     }
-    const directMs = performance.now() - directStarted;
+    return performance.now() - started;
+  };
+  for (let index = -warmup; index < iterations; index++) {
+    const session = sessions[index + warmup]!;
+    // What the store alone costs for a plain (copying) load of the session, for reference: the
+    // executor's own load is read-only (no copies).
+    const loadStarted = performance.now();
+    await store.load(session);
+    const loadMs = performance.now() - loadStarted;
+    let executorMs: number;
+    let directMs: number;
+    if (index % 2 === 0) {
+      executorMs = await executorTurn(session);
+      directMs = await directCall();
+    } else {
+      directMs = await directCall();
+      executorMs = await executorTurn(session);
+    }
+    await store.delete(session);
     if (index >= 0) {
       executorSamples.push(executorMs);
       directSamples.push(directMs);
@@ -87,13 +112,17 @@ async function overhead(url: string, turns: number, iterations: number): Promise
   }
   const p50 = percentile(executorSamples, 50);
   const floorP50 = percentile(directSamples, 50);
+  const pairedRatio = percentile(
+    executorSamples.map((executorMs, index) => executorMs / directSamples[index]!),
+    50,
+  );
   return {
     name: `turn of a ${turns}-turn session (memory store)`,
     p50,
     p99: percentile(executorSamples, 99),
     floorP50,
     ratio: p50 / floorP50,
-    note: `direct p99 ${percentile(directSamples, 99).toFixed(3)} ms; store.load alone p50 ${percentile(loadSamples, 50).toFixed(3)} ms; n=${iterations}; target ratio ≤ 1.2`,
+    note: `direct p99 ${percentile(directSamples, 99).toFixed(3)} ms; median of per-sample ratios ${pairedRatio.toFixed(2)}; copying store.load p50 ${percentile(loadSamples, 50).toFixed(3)} ms; n=${iterations}; target ratio ≤ 1.2`,
   };
 }
 
@@ -102,9 +131,9 @@ async function overhead(url: string, turns: number, iterations: number): Promise
  * only what the executor keeps could grow): a child process (`--expose-gc`) against the emulator in
  * this process, read after forced GCs at each checkpoint.
  */
-async function memoryAfter(url: string, checkpoints: readonly number[], reset: () => void): Promise<MemoryPoint[]> {
+async function memoryAfter(url: string, checkpoints: readonly number[], reset: () => void, mode: 'executor' | 'direct'): Promise<MemoryPoint[]> {
   const worker = fileURLToPath(new URL('./executor-memory-worker.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', worker, url, checkpoints.join(',')], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', worker, url, checkpoints.join(','), mode], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -128,7 +157,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
     const many = quick ? 1000 : 10_000;
     // Memory first, before the long-session samples grow the heap.
     const checkpoints = [10, 100, many / 10, many / 2, many];
-    const memory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset());
+    const memory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset(), 'executor');
+    const floorMemory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset(), 'direct');
     const iterations = quick ? 10 : 50;
     const rows: BenchRow[] = [];
     for (const turns of quick ? [1, 100] : [1, 100, 1000]) {
@@ -152,6 +182,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
     const first = memory[0];
     const last = memory.at(-1);
     const growth = (last!.rss - first!.rss) / first!.rss;
+    const floorFirst = floorMemory[0];
+    const floorLast = floorMemory.at(-1);
     const summary: SummaryRow[] = [
       ...rows.map((row) => ({
         measurement: `executor: ${row.name}, p50 vs the same call made directly`,
@@ -169,6 +201,20 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
         target: '≤ 1.10× (growth ≤ 10%)',
         pass: growth <= 0.1,
       },
+      {
+        measurement: `memory floor: the same worker making the same calls directly, RSS after ${floorLast!.sessions.toLocaleString('en-US')} vs after ${floorFirst!.sessions}`,
+        value: mebibytes(floorLast!.rss),
+        baseline: mebibytes(floorFirst!.rss),
+        ratio: floorLast!.rss / floorFirst!.rss,
+        target: '',
+      },
+      {
+        measurement: `memory: executor worker RSS vs the direct-call worker, both after ${last!.sessions.toLocaleString('en-US')} sessions`,
+        value: mebibytes(last!.rss),
+        baseline: mebibytes(floorLast!.rss),
+        ratio: last!.rss / floorLast!.rss,
+        target: '',
+      },
     ];
     const memoryChart = lineChart({
       title: 'Worker memory as sessions pass through it',
@@ -179,6 +225,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
         { name: 'RSS', points: memory.map((point) => [point.sessions, point.rss / 2 ** 20] as const) },
         { name: 'heap used', points: memory.map((point) => [point.sessions, point.heapUsed / 2 ** 20] as const) },
         { name: 'heap total', points: memory.map((point) => [point.sessions, point.heapTotal / 2 ** 20] as const), dashed: true },
+        { name: 'RSS, direct calls (floor)', points: floorMemory.map((point) => [point.sessions, point.rss / 2 ** 20] as const), dashed: true },
       ],
     });
     const overheadChart = barChart({
@@ -196,6 +243,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
         '',
         'Worker memory (a child process running only the executor: 8 concurrent one-turn sessions, each deleted after its turn; read after two forced GCs).',
         memoryLine('Checkpoints', memory),
+        '',
+        'The same worker making the same calls with a bare @anthropic-ai/sdk client (no executor, no store): what the HTTP client and the runtime grow by themselves.',
+        memoryLine('Floor checkpoints', floorMemory),
       ].join('\n'),
       summary,
       charts: [

@@ -127,6 +127,60 @@ describe('InMemorySessionStore', () => {
     expect(await store.load(key)).toBeNull();
   });
 
+  it('stores exactly what a JSON round trip of an entry gives', async () => {
+    const store = new InMemorySessionStore();
+    const key = { projectKey: 'p', sessionId: randomUUID() };
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    const inherited = Object.create({ inheritedField: 'left out' }) as Record<string, unknown>;
+    inherited.own = 'kept';
+    let deep: unknown = 'leaf';
+    for (let depth = 0; depth < 200; depth++) deep = depth % 2 === 0 ? [deep] : { nested: deep };
+    // Plain data (copied directly), then one entry per value only JSON itself can answer for.
+    const odd: SessionStoreEntry = {
+      type: 'user',
+      uuid: randomUUID(),
+      negativeZero: -0,
+      missing: undefined,
+      // eslint-disable-next-line no-sparse-arrays
+      holes: [1, , undefined, 3],
+      ...(JSON.parse('{"__proto__": {"polluted": true}}') as object),
+    };
+    const special: SessionStoreEntry[] = [
+      { type: 'x', notFinite: [Number.NaN, Number.POSITIVE_INFINITY] },
+      { type: 'x', when: new Date('2026-11-26T00:00:00.000Z') },
+      { type: 'x', point: new Point(2) },
+      { type: 'x', inherited },
+      { type: 'x', deep },
+      { type: 'x', withToJson: { toJSON: () => 'replaced' } },
+    ];
+    await store.append(key, [odd, ...special]);
+    const loaded = await store.load(key);
+    expect(loaded).toEqual([odd, ...special].map((value) => JSON.parse(JSON.stringify(value)) as unknown));
+    expect(Object.is(loaded![0]!.negativeZero, 0)).toBe(true);
+    expect(Object.hasOwn(loaded![0]!, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('shares its frozen entries with read-only window loads, and gives copies to every other load', async () => {
+    const store = new InMemorySessionStore();
+    const key = { projectKey: 'p', sessionId: randomUUID() };
+    await store.append(key, [entry('a'), entry('b')]);
+    const shared = await store.loadWindow(key, { start: 0 }, { readOnly: true });
+    expect(Object.isFrozen(shared!.entries[0])).toBe(true);
+    expect(Object.isFrozen(shared!.entries[0]!.message)).toBe(true);
+    expect(() => {
+      (shared!.entries[0] as Record<string, unknown>).type = 'changed';
+    }).toThrow(TypeError);
+    const copied = await store.loadWindow(key, { start: 0 });
+    (copied!.entries[0]!.message as Record<string, unknown>).content = 'changed';
+    const loaded = await store.load(key);
+    loaded![1]!.type = 'changed';
+    expect(await store.load(key)).toEqual(shared!.entries);
+    expect(shared!.entries.map((stored) => (stored.message as { content: string }).content)).toEqual(['a', 'b']);
+  });
+
   it('rejects invalid windows, TTLs and lease durations', async () => {
     const store = new InMemorySessionStore();
     const key = { projectKey: 'p', sessionId: randomUUID() };

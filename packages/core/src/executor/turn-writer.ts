@@ -5,6 +5,7 @@ import {
   supportsConditionalAppend,
   supportsLeases,
   supportsWindowedLoad,
+  type LoadOptions,
   type SessionKey,
   type SessionLease,
   type SessionRef,
@@ -186,6 +187,8 @@ const NO_STORE: SessionStore = {
 /** How far before a boundary the messages it keeps are looked for (they are its old chain's last entries). */
 const PRESERVED_LOOKBACK = 64;
 
+const READ_ONLY: LoadOptions = { readOnly: true };
+
 type Loaded = { entries: SessionStoreEntry[]; length: number };
 
 async function loadAll(store: SessionStore, key: SessionKey): Promise<Loaded> {
@@ -200,12 +203,14 @@ async function loadAll(store: SessionStore, key: SessionKey): Promise<Loaded> {
  */
 async function loadFromBoundary(store: SessionStore, key: SessionKey): Promise<Loaded> {
   if (!supportsWindowedLoad(store)) return loadAll(store, key);
-  const window = await store.loadWindow(key, { fromLastCompactBoundary: true });
+  // The turn only reads what it loads (it builds a request and new entries from it), so an
+  // in-process store may skip its defensive copies.
+  const window = await store.loadWindow(key, { fromLastCompactBoundary: true }, READ_ONLY);
   if (window === null) return { entries: [], length: 0 };
   const boundary = window.entries[0];
   const segment = (boundary?.compactMetadata as { preservedSegment?: { headUuid?: unknown; tailUuid?: unknown } } | undefined)?.preservedSegment;
   if (window.start === 0 || boundary?.subtype !== 'compact_boundary' || segment === undefined) return { entries: window.entries, length: window.length };
-  const before = await store.loadWindow(key, { start: Math.max(0, window.start - PRESERVED_LOOKBACK), end: window.start });
+  const before = await store.loadWindow(key, { start: Math.max(0, window.start - PRESERVED_LOOKBACK), end: window.start }, READ_ONLY);
   const uuids = new Set((before?.entries ?? []).map((entry) => entry.uuid));
   if (before !== null && uuids.has(segment.headUuid as string) && uuids.has(segment.tailUuid as string)) {
     return { entries: [...before.entries, ...window.entries], length: window.length };

@@ -10,6 +10,7 @@ export type {
   AppendResult,
   ExtendedSessionStore,
   LoadedWindow,
+  LoadOptions,
   LoadWindow,
   SessionKey,
   SessionLease,

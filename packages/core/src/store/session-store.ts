@@ -122,6 +122,16 @@ export type LoadWindow =
   /** From the last `compact_boundary` system entry (or the start if there is none). */
   | { fromLastCompactBoundary: true };
 
+/** Options of {@link SessionStoreExtensions.loadWindow}. */
+export type LoadOptions = {
+  /**
+   * The caller promises not to mutate the returned entries (the executor rebuilds a request from
+   * them and drops them). A store that keeps entries as objects may then hand out its own,
+   * deep-frozen ones instead of copies; a store that parses what it reads ignores the flag.
+   */
+  readOnly?: boolean;
+};
+
 /** The result of a windowed load. */
 export type LoadedWindow = {
   entries: SessionStoreEntry[];
@@ -165,7 +175,7 @@ export type SessionStoreExtensions = {
    */
   appendIf?(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult>;
   /** Load part of a transcript; `null` for a key never written. */
-  loadWindow?(key: SessionKey, window: LoadWindow): Promise<LoadedWindow | null>;
+  loadWindow?(key: SessionKey, window: LoadWindow, options?: LoadOptions): Promise<LoadedWindow | null>;
   /**
    * Copy a session's main transcript, entries verbatim, to `targetSessionId` in the same project,
    * server-side. With `upToUuid`, copy up to and including that entry. Rejects with

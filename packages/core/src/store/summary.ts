@@ -14,6 +14,7 @@ const LAST_WINS_FIELDS: Readonly<Record<string, string>> = {
   summary: 'summaryHint',
   gitBranch: 'gitBranch',
 };
+const LAST_WINS_ENTRIES = Object.entries(LAST_WINS_FIELDS);
 
 function timestampMs(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
@@ -41,9 +42,11 @@ export function foldSessionSummary(
     : { sessionId: key.sessionId, mtime, data: {} };
   const data = summary.data;
   for (const entry of entries) {
-    const created = timestampMs(entry.timestamp);
     if (data.isSidechain === undefined) data.isSidechain = entry.isSidechain === true;
-    if (data.createdAt === undefined && created !== undefined) data.createdAt = created;
+    if (data.createdAt === undefined) {
+      const created = timestampMs(entry.timestamp);
+      if (created !== undefined) data.createdAt = created;
+    }
     if (data.cwd === undefined && typeof entry.cwd === 'string' && entry.cwd) data.cwd = entry.cwd;
     if (data.firstPromptLocked !== true) {
       const state = { commandFallback: typeof data.commandFallback === 'string' ? data.commandFallback : '' };
@@ -54,7 +57,7 @@ export function foldSessionSummary(
         data.firstPromptLocked = true;
       }
     }
-    for (const [field, target] of Object.entries(LAST_WINS_FIELDS)) {
+    for (const [field, target] of LAST_WINS_ENTRIES) {
       const value = entry[field];
       if (typeof value === 'string') data[target] = value;
     }

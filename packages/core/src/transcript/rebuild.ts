@@ -74,10 +74,9 @@ export type RebuildOptions = {
 
 type ChainEntry = SessionStoreEntry & { uuid: string };
 
-const CHAIN_TYPES = new Set(['user', 'assistant', 'attachment', 'system']);
-
 function isChainEntry(entry: SessionStoreEntry): entry is ChainEntry {
-  return CHAIN_TYPES.has(entry.type) && typeof entry.uuid === 'string' && entry.isSidechain !== true;
+  const type = entry.type;
+  return (type === 'user' || type === 'assistant' || type === 'attachment' || type === 'system') && typeof entry.uuid === 'string' && entry.isSidechain !== true;
 }
 
 function parentOf(entry: SessionStoreEntry): string | null {
@@ -104,6 +103,8 @@ function assistantIdOf(entry: SessionStoreEntry): string | undefined {
 function blocksOf(content: unknown): BetaContentBlockParam[] {
   if (typeof content === 'string') return content.length === 0 ? [] : [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
+  // Stored content is nearly always well formed: hand it out as is (callers only read it).
+  if (content.every((block) => typeof block === 'object' && block !== null)) return content as BetaContentBlockParam[];
   return content.filter((block): block is BetaContentBlockParam => typeof block === 'object' && block !== null);
 }
 
@@ -127,16 +128,22 @@ function renderedUserTexts(entry: SessionStoreEntry): BetaContentBlockParam[] {
   return blocks;
 }
 
-/** Index of chain entries by uuid (the first occurrence wins, as stores skip duplicate uuids). */
-function indexChain(entries: readonly SessionStoreEntry[]): { chain: ChainEntry[]; byUuid: Map<string, ChainEntry> } {
+/**
+ * The chain entries in file order and each one's position by uuid (the first occurrence wins, as
+ * stores skip duplicate uuids). Positions, not entries, so the walk can mark what it consumed in
+ * a flat array instead of a set of uuids: a rebuild runs on every turn, over the whole window.
+ */
+type ChainIndex = { chain: ChainEntry[]; positions: Map<string, number> };
+
+function indexChain(entries: readonly SessionStoreEntry[]): ChainIndex {
   const chain: ChainEntry[] = [];
-  const byUuid = new Map<string, ChainEntry>();
+  const positions = new Map<string, number>();
   for (const entry of entries) {
-    if (!isChainEntry(entry) || byUuid.has(entry.uuid)) continue;
+    if (!isChainEntry(entry) || positions.has(entry.uuid)) continue;
+    positions.set(entry.uuid, chain.length);
     chain.push(entry);
-    byUuid.set(entry.uuid, entry);
   }
-  return { chain, byUuid };
+  return { chain, positions };
 }
 
 /** The last chain entry in file order that no other entry names as its parent (rule 2). */
@@ -145,12 +152,17 @@ export function findLeaf(entries: readonly SessionStoreEntry[]): string | null {
 }
 
 function leafOf(chain: readonly ChainEntry[]): string | null {
+  const last = chain.at(-1);
+  if (last === undefined) return null;
+  // Children follow their parent in append order, so the last entry is nearly always the leaf:
+  // confirm it with one scan of string comparisons before building a set of every parent.
+  if (!chain.some((entry) => entry.parentUuid === last.uuid)) return last.uuid;
   const parents = new Set<string>();
   for (const entry of chain) {
     const parent = parentOf(entry);
     if (parent !== null) parents.add(parent);
   }
-  for (let index = chain.length - 1; index >= 0; index--) {
+  for (let index = chain.length - 2; index >= 0; index--) {
     const entry = chain[index]!;
     if (!parents.has(entry.uuid)) return entry.uuid;
   }
@@ -158,53 +170,59 @@ function leafOf(chain: readonly ChainEntry[]): string | null {
 }
 
 /**
- * Walks from `leaf` to the root (or the last compact boundary), oldest first. A `parentUuid` that
- * names no entry continues with the chain entry before it in file order, as the CLI does (rule 3).
+ * Walks from `leaf` to the root (or the last compact boundary), oldest first, as chain positions.
+ * A `parentUuid` that names no entry continues with the chain entry before it in file order, as
+ * the CLI does (rule 3). A cycle ends the walk where it closes.
  */
-function walk(
-  leaf: ChainEntry,
-  chain: readonly ChainEntry[],
-  byUuid: ReadonlyMap<string, ChainEntry>,
-  position: ReadonlyMap<string, number>,
-): ChainEntry[] {
-  const path: ChainEntry[] = [];
-  const visited = new Set<string>();
-  let current: ChainEntry | undefined = leaf;
-  while (current !== undefined && !visited.has(current.uuid)) {
-    visited.add(current.uuid);
+function walk(leaf: number, { chain, positions }: ChainIndex): number[] {
+  const path: number[] = [];
+  const visited = new Uint8Array(chain.length);
+  let current: number | undefined = leaf;
+  while (current !== undefined && current >= 0 && visited[current] === 0) {
+    visited[current] = 1;
     path.push(current);
-    if (isCompactBoundary(current)) break;
-    const parent = parentOf(current);
+    const entry = chain[current]!;
+    if (isCompactBoundary(entry)) break;
+    const parent = parentOf(entry);
     if (parent === null) break;
-    current = byUuid.get(parent) ?? chain[(position.get(current.uuid) ?? 0) - 1];
+    // Entries are appended after their parent: the one before is the usual parent, found without a lookup.
+    current = current > 0 && chain[current - 1]!.uuid === parent ? current - 1 : (positions.get(parent) ?? current - 1);
   }
   path.reverse();
-  return splicePreservedSegment(path, byUuid);
+  return splicePreservedSegment(path, chain, positions);
 }
 
 /**
  * After a compaction the boundary names a preserved segment of the old chain (head..tail) that
  * is sent right after the summary entry (its anchor), §8.
  */
-function splicePreservedSegment(path: ChainEntry[], byUuid: ReadonlyMap<string, ChainEntry>): ChainEntry[] {
-  const boundary = path[0];
+function splicePreservedSegment(path: number[], chain: readonly ChainEntry[], positions: ReadonlyMap<string, number>): number[] {
+  const boundary = path[0] === undefined ? undefined : chain[path[0]];
   if (boundary === undefined || !isCompactBoundary(boundary)) return path;
   const segment = (boundary.compactMetadata as { preservedSegment?: Record<string, unknown> } | undefined)?.preservedSegment;
   const { headUuid, anchorUuid, tailUuid } = segment ?? {};
   if (typeof headUuid !== 'string' || typeof tailUuid !== 'string' || typeof anchorUuid !== 'string') return path;
-  const preserved: ChainEntry[] = [];
-  const onPath = new Set(path.map((entry) => entry.uuid));
-  let current = byUuid.get(tailUuid);
-  while (current !== undefined && !onPath.has(current.uuid)) {
+  const preserved: number[] = [];
+  const onPath = new Set(path);
+  let current = positions.get(tailUuid);
+  while (current !== undefined && !onPath.has(current)) {
     preserved.push(current);
-    if (current.uuid === headUuid) break;
-    const parent = parentOf(current);
-    current = parent === null ? undefined : byUuid.get(parent);
+    const entry = chain[current]!;
+    if (entry.uuid === headUuid) break;
+    const parent = parentOf(entry);
+    current = parent === null ? undefined : positions.get(parent);
   }
   preserved.reverse();
-  const anchorIndex = path.findIndex((entry) => entry.uuid === anchorUuid);
+  const anchorIndex = path.findIndex((position) => chain[position]!.uuid === anchorUuid);
   if (anchorIndex < 0 || preserved.length === 0) return path;
   return [...path.slice(0, anchorIndex + 1), ...preserved, ...path.slice(anchorIndex + 1)];
+}
+
+/** Appends `value` to the list under `key`. */
+function addTo<K>(lists: Map<K, number[]>, key: K, value: number): void {
+  const list = lists.get(key);
+  if (list === undefined) lists.set(key, [value]);
+  else list.push(value);
 }
 
 /** Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results. */
@@ -245,33 +263,27 @@ class UserTurn {
  * and sidechain entries are ignored.
  */
 export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
-  const { chain, byUuid } = indexChain(entries);
+  const index = indexChain(entries);
+  const { chain, positions } = index;
   const leafUuid = options.resumeAt ?? leafOf(chain);
   const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null, contextTokens: 0 };
   if (leafUuid === null) return empty;
-  const leaf = byUuid.get(leafUuid);
-  if (leaf === undefined) return { ...empty, leafUuid: options.resumeAt === undefined ? null : leafUuid };
+  const leafPosition = positions.get(leafUuid);
+  if (leafPosition === undefined) return { ...empty, leafUuid: options.resumeAt === undefined ? null : leafUuid };
+  const leaf = chain[leafPosition]!;
 
-  const assistantEntriesById = new Map<string, ChainEntry[]>();
-  const resultsByToolUseId = new Map<string, ChainEntry[]>();
-  for (const entry of chain) {
+  const assistantEntriesById = new Map<string, number[]>();
+  const resultsByToolUseId = new Map<string, number[]>();
+  for (let position = 0; position < chain.length; position++) {
+    const entry = chain[position]!;
     const id = assistantIdOf(entry);
-    if (id !== undefined) {
-      const group = assistantEntriesById.get(id);
-      if (group === undefined) assistantEntriesById.set(id, [entry]);
-      else group.push(entry);
-    }
-    for (const result of toolResultsOf(entry)) {
-      const answering = resultsByToolUseId.get(result.tool_use_id);
-      if (answering === undefined) resultsByToolUseId.set(result.tool_use_id, [entry]);
-      else answering.push(entry);
-    }
+    if (id !== undefined) addTo(assistantEntriesById, id, position);
+    for (const result of toolResultsOf(entry)) addTo(resultsByToolUseId, result.tool_use_id, position);
   }
 
-  const filePosition = new Map(chain.map((entry, index) => [entry.uuid, index]));
-  const path = walk(leaf, chain, byUuid, filePosition);
+  const path = walk(leafPosition, index);
   const messages: BetaMessageParam[] = [];
-  const consumed = new Set<string>();
+  const consumed = new Uint8Array(chain.length);
   let userTurn: UserTurn | undefined;
   let unanswered: UnansweredToolUse[] = [];
   let lastGroup: ChainEntry[] = [];
@@ -284,19 +296,22 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   };
   const user = (): UserTurn => (userTurn ??= new UserTurn());
 
-  for (const entry of path) {
-    if (consumed.has(entry.uuid)) continue;
-    consumed.add(entry.uuid);
+  for (const position of path) {
+    if (consumed[position] === 1) continue;
+    consumed[position] = 1;
+    const entry = chain[position]!;
     if (entry.type === 'assistant') {
       flushUser();
       const id = assistantIdOf(entry);
       // Siblings off the walked path count only when they come from the same response (rule 4).
-      const group = id === undefined ? [entry] : (assistantEntriesById.get(id) ?? [entry]);
+      const group = id === undefined ? [position] : (assistantEntriesById.get(id) ?? [position]);
       const content: BetaContentBlockParam[] = [];
       const toolUses: UnansweredToolUse[] = [];
-      lastGroup = group;
-      for (const member of group) {
-        consumed.add(member.uuid);
+      lastGroup = [];
+      for (const memberPosition of group) {
+        consumed[memberPosition] = 1;
+        const member = chain[memberPosition]!;
+        lastGroup.push(member);
         for (const block of blocksOf(messageOf(member)?.content)) {
           content.push(toRequestBlock(block));
           if (block.type === 'tool_use') {
@@ -312,15 +327,16 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       unanswered = toolUses;
       if (toolUses.length === 0) continue;
       // Results of these calls follow the message, in file order, wherever they hang (fan-out).
-      const resultEntries = toolUses
-        .flatMap((toolUse) => resultsByToolUseId.get(toolUse.toolUseId) ?? [])
-        .filter((result, index, all) => all.indexOf(result) === index && !consumed.has(result.uuid))
-        .sort((left, right) => filePosition.get(left.uuid)! - filePosition.get(right.uuid)!);
-      for (const result of resultEntries) {
-        consumed.add(result.uuid);
+      const resultPositions = [...new Set(toolUses.flatMap((toolUse) => resultsByToolUseId.get(toolUse.toolUseId) ?? []))]
+        .filter((resultPosition) => consumed[resultPosition] === 0)
+        .sort((left, right) => left - right);
+      const answered = new Set<string>();
+      for (const resultPosition of resultPositions) {
+        consumed[resultPosition] = 1;
+        const result = chain[resultPosition]!;
         user().addUser(messageOf(result)?.content);
+        for (const block of toolResultsOf(result)) answered.add(block.tool_use_id);
       }
-      const answered = new Set(resultEntries.flatMap((result) => toolResultsOf(result).map((block) => block.tool_use_id)));
       unanswered = unanswered.filter((toolUse) => !answered.has(toolUse.toolUseId));
     } else if (entry.type === 'user') {
       user().addUser(messageOf(entry)?.content);
@@ -355,18 +371,18 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   if (rebuilt.lastRole === 'assistant' && lastGroup.length > 0) {
     rebuilt.lastAssistant = { headUuid: lastGroup[0]!.uuid, tailUuid: lastGroup.at(-1)!.uuid, uuids: lastGroup.map((entry) => entry.uuid) };
   }
-  const deferred = deferredCallAt(leaf, unanswered, byUuid);
+  const deferred = deferredCallAt(leaf, unanswered, (uuid) => chain[positions.get(uuid)!]);
   if (deferred !== undefined) rebuilt.deferredToolUse = deferred;
   return rebuilt;
 }
 
-function deferredCallAt(leaf: ChainEntry, unanswered: readonly UnansweredToolUse[], byUuid: ReadonlyMap<string, ChainEntry>): DeferredToolCall | undefined {
+function deferredCallAt(leaf: ChainEntry, unanswered: readonly UnansweredToolUse[], entryOf: (uuid: string) => ChainEntry | undefined): DeferredToolCall | undefined {
   if (leaf.type !== 'attachment') return undefined;
   const marker = leaf.attachment as { type?: unknown; toolUseID?: unknown; toolName?: unknown; toolInput?: unknown } | undefined;
   if (marker?.type !== 'hook_deferred_tool' || typeof marker.toolUseID !== 'string') return undefined;
   const call = unanswered.find((toolUse) => toolUse.toolUseId === marker.toolUseID);
   if (call === undefined) return undefined;
-  const block = blocksOf(messageOf(byUuid.get(call.entryUuid)!)?.content).find((candidate) => candidate.type === 'tool_use' && candidate.id === call.toolUseId) as
+  const block = blocksOf(messageOf(entryOf(call.entryUuid)!)?.content).find((candidate) => candidate.type === 'tool_use' && candidate.id === call.toolUseId) as
     | { name: string; input: unknown }
     | undefined;
   if (block === undefined) return undefined;

@@ -20,6 +20,9 @@ import { TOOL_CALL_INTERRUPTED_MESSAGE } from './entries.js';
  * - Tool results come first in their message, as the API expects.
  */
 export function sanitizeHistory(messages: readonly BetaMessageParam[]): BetaMessageParam[] {
+  // Every turn sanitizes its whole history, which is nearly always valid: check that in one pass
+  // without building anything, and repair only what fails the check.
+  if (isSendable(messages)) return messages.slice();
   let history: ChatMessage[] = messages.filter(isChatMessage).map(withoutEmptyText);
   // Each pass can expose more to fix (a dropped first message orphans the results after it); a
   // valid history is stable after one.
@@ -32,6 +35,46 @@ export function sanitizeHistory(messages: readonly BetaMessageParam[]): BetaMess
     if (stable) break;
   }
   return history;
+}
+
+/**
+ * True when the repair below would return `messages` unchanged: user first, roles alternating, no
+ * empty content or empty text, and each user message after tool calls starting with exactly one
+ * result per call, other content after them.
+ */
+function isSendable(messages: readonly BetaMessageParam[]): boolean {
+  let calls: Set<string> | undefined;
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    if (!isChatMessage(message) || !hasSendableContent(message)) return false;
+    if (message.role === (index % 2 === 0 ? 'assistant' : 'user')) return false;
+    if (message.role === 'assistant') {
+      const ids = toolUseIds(message);
+      calls = ids.length === 0 ? undefined : new Set(ids);
+      continue;
+    }
+    if (calls === undefined) {
+      if (typeof message.content !== 'string' && message.content.some((block) => block.type === 'tool_result')) return false;
+      continue;
+    }
+    if (typeof message.content === 'string') return false;
+    const answered = new Set<string>();
+    let othersStarted = false;
+    for (const block of message.content) {
+      if (block.type !== 'tool_result') othersStarted = true;
+      else if (othersStarted || !calls.has(block.tool_use_id) || answered.has(block.tool_use_id)) return false;
+      else answered.add(block.tool_use_id);
+    }
+    if (answered.size !== calls.size) return false;
+    calls = undefined;
+  }
+  return true;
+}
+
+/** Content the API accepts as is: not empty, no text block without text. */
+function hasSendableContent(message: ChatMessage): boolean {
+  if (typeof message.content === 'string') return message.content.trim() !== '';
+  return message.content.length > 0 && message.content.every((block) => block.type !== 'text' || block.text.trim() !== '');
 }
 
 type Block = BetaContentBlockParam;

@@ -13,6 +13,26 @@ export function registerWindowedLoad(context: SpecContext): void {
     expect(await store.loadWindow!(key, { start: 0 })).toEqual({ entries: jsonRoundTrip(entries), start: 0, length: 10 });
   });
 
+  context.test('a read-only loadWindow returns the same entries, and whatever it shares stays unchanged', ['loadWindow'], async (store) => {
+    const key = newSessionKey();
+    const entries = [...messageEntries(3), compactBoundaryEntry(), ...messageEntries(2, 3)];
+    await store.append(key, entries);
+    const whole = await store.loadWindow!(key, { start: 0 }, { readOnly: true });
+    expect(whole).toEqual({ entries: jsonRoundTrip(entries), start: 0, length: entries.length });
+    expect(await store.loadWindow!(key, { fromLastCompactBoundary: true }, { readOnly: true })).toEqual({
+      entries: jsonRoundTrip(entries.slice(3)),
+      start: 3,
+      length: entries.length,
+    });
+    // A store may hand out its own objects here, frozen; a caller that tries to change one must not change the log.
+    try {
+      (whole!.entries[0] as Record<string, unknown>).type = 'mutated';
+    } catch {
+      // frozen: the attempt throws, which is what a read-only caller asked for
+    }
+    expect(await store.load(key)).toEqual(jsonRoundTrip(entries));
+  });
+
   context.test('loadWindow past the end returns no entries and the length', ['loadWindow'], async (store) => {
     const key = newSessionKey();
     await store.append(key, messageEntries(3));
