@@ -153,6 +153,25 @@ describe('rebuildConversation', () => {
     ]);
   });
 
+  it('ends a preserved segment whose parents loop instead of walking it forever', () => {
+    const entries = [
+      // A damaged old chain: the kept entry names itself as its parent, and its head is never reached.
+      assistant('a1', 'a1', 'msg_1', text('kept')),
+      {
+        type: 'system',
+        subtype: 'compact_boundary',
+        uuid: 'b',
+        parentUuid: null,
+        compactMetadata: { preservedSegment: { headUuid: 'missing', anchorUuid: 's', tailUuid: 'a1' } },
+      },
+      user('s', 'b', 'Summary: old stuff', { isCompactSummary: true }),
+    ];
+    expect(rebuildConversation(entries).messages).toEqual([
+      { role: 'user', content: 'Summary: old stuff' },
+      { role: 'assistant', content: [text('kept')] },
+    ]);
+  });
+
   it('merges consecutive user entries and moves user-rendered attachments in front of the prompt', () => {
     const entries = [
       user('u1', null, [text('first')]),

@@ -104,7 +104,9 @@ function blocksOf(content: unknown): BetaContentBlockParam[] {
   if (typeof content === 'string') return content.length === 0 ? [] : [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
   // Stored content is nearly always well formed: hand it out as is (callers only read it).
-  if (content.every((block) => typeof block === 'object' && block !== null)) return content as BetaContentBlockParam[];
+  let wellFormed = true;
+  for (const block of content as unknown[]) wellFormed &&= typeof block === 'object' && block !== null;
+  if (wellFormed) return content as BetaContentBlockParam[];
   return content.filter((block): block is BetaContentBlockParam => typeof block === 'object' && block !== null);
 }
 
@@ -114,7 +116,10 @@ function toolResultsOf(entry: SessionStoreEntry): readonly BetaToolResultBlockPa
   if (entry.type !== 'user') return NO_RESULTS;
   const content = messageOf(entry)?.content;
   // Fast path: most user entries are prompts; this runs once per entry of the transcript.
-  if (!Array.isArray(content) || !content.some((block) => (block as { type?: unknown } | null)?.type === 'tool_result')) return NO_RESULTS;
+  if (!Array.isArray(content)) return NO_RESULTS;
+  let hasResult = false;
+  for (const block of content as unknown[]) hasResult ||= (block as { type?: unknown } | null)?.type === 'tool_result';
+  if (!hasResult) return NO_RESULTS;
   return blocksOf(content).filter((block): block is BetaToolResultBlockParam => block.type === 'tool_result');
 }
 
@@ -203,9 +208,11 @@ function splicePreservedSegment(path: number[], chain: readonly ChainEntry[], po
   const { headUuid, anchorUuid, tailUuid } = segment ?? {};
   if (typeof headUuid !== 'string' || typeof tailUuid !== 'string' || typeof anchorUuid !== 'string') return path;
   const preserved: number[] = [];
-  const onPath = new Set(path);
+  // Positions already taken, so a segment whose parents loop (a damaged or hostile transcript) ends.
+  const taken = new Set(path);
   let current = positions.get(tailUuid);
-  while (current !== undefined && !onPath.has(current)) {
+  while (current !== undefined && !taken.has(current)) {
+    taken.add(current);
     preserved.push(current);
     const entry = chain[current]!;
     if (entry.uuid === headUuid) break;
@@ -286,7 +293,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   const consumed = new Uint8Array(chain.length);
   let userTurn: UserTurn | undefined;
   let unanswered: UnansweredToolUse[] = [];
-  let lastGroup: ChainEntry[] = [];
+  let lastGroup: readonly number[] = [];
   const toolUseEntries = new Map<string, string>();
 
   const flushUser = (): void => {
@@ -307,11 +314,10 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       const group = id === undefined ? [position] : (assistantEntriesById.get(id) ?? [position]);
       const content: BetaContentBlockParam[] = [];
       const toolUses: UnansweredToolUse[] = [];
-      lastGroup = [];
+      lastGroup = group;
       for (const memberPosition of group) {
         consumed[memberPosition] = 1;
         const member = chain[memberPosition]!;
-        lastGroup.push(member);
         for (const block of blocksOf(messageOf(member)?.content)) {
           content.push(toRequestBlock(block));
           if (block.type === 'tool_use') {
@@ -366,10 +372,11 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
     leafUuid: leaf.uuid,
     unansweredToolUses: unanswered,
     lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
-    contextTokens: contextTokensOf(lastGroup.at(-1)),
+    contextTokens: contextTokensOf(lastGroup.length === 0 ? undefined : chain[lastGroup.at(-1)!]),
   };
   if (rebuilt.lastRole === 'assistant' && lastGroup.length > 0) {
-    rebuilt.lastAssistant = { headUuid: lastGroup[0]!.uuid, tailUuid: lastGroup.at(-1)!.uuid, uuids: lastGroup.map((entry) => entry.uuid) };
+    const uuids = lastGroup.map((position) => chain[position]!.uuid);
+    rebuilt.lastAssistant = { headUuid: uuids[0]!, tailUuid: uuids.at(-1)!, uuids };
   }
   const deferred = deferredCallAt(leaf, unanswered, (uuid) => chain[positions.get(uuid)!]);
   if (deferred !== undefined) rebuilt.deferredToolUse = deferred;

@@ -49,8 +49,9 @@ function isSendable(messages: readonly BetaMessageParam[]): boolean {
     if (!isChatMessage(message) || !hasSendableContent(message)) return false;
     if (message.role === (index % 2 === 0 ? 'assistant' : 'user')) return false;
     if (message.role === 'assistant') {
-      const ids = toolUseIds(message);
-      calls = ids.length === 0 ? undefined : new Set(ids);
+      calls = undefined;
+      if (typeof message.content === 'string') continue;
+      for (const block of message.content) if (block.type === 'tool_use') (calls ??= new Set()).add(block.id);
       continue;
     }
     if (calls === undefined) {
