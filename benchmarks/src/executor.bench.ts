@@ -1,7 +1,6 @@
 // @sdk/core AgentExecutor: overhead of a turn next to the same streaming request made directly with
 // @anthropic-ai/sdk to the emulator (the floor, the emulator in a process of its own), measured
-// interleaved in the same run; and the
-// worker's memory after many sessions.
+// interleaved in the same run; and the worker's memory after many sessions.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
