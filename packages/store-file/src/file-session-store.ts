@@ -2,7 +2,6 @@ import { constants, lstatSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { SyncHandle } from './sync-handle.js';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import {
@@ -41,6 +40,7 @@ import { errorCode, toStoreError } from './fs-errors.js';
 import type { HeldLock, LockTiming } from './session-lock.js';
 import { acquireLock, releaseIdleLocks } from './session-lock.js';
 import { StoreLayout, syncDirectory } from './store-layout.js';
+import { SyncHandle } from './sync-handle.js';
 import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
 import { lastBoundaryIndex, lineRanges, parseLines } from './transcript-window.js';
 import { parseTranscript } from './transcript-parser.js';
@@ -253,7 +253,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     let kept = false;
     let handle: SyncHandle | undefined;
     try {
-      // Independent reads in parallel: on a busy machine each file system call costs a thread hop.
+      // Independent reads together: small files are read synchronously, a long transcript is not.
       const metaPath = this.layout.metaFile(ref);
       const cachedMeta = this.metas.get(metaPath);
       // A folder vetted while this process held the lock without interruption stays vetted.
