@@ -252,7 +252,10 @@ export class QueryRun implements Query {
       sum.webSearchRequests += usage.webSearchRequests;
       sum.costUSD += usage.costUSD;
     }
-    return { ...result, total_cost_usd: this.totalCostUsd, modelUsage: structuredClone(this.modelUsage) };
+    // Copies of the flat usage records, so that the caller may keep or change what it received.
+    const modelUsage: Record<string, ModelUsage> = {};
+    for (const [model, usage] of Object.entries(this.modelUsage)) modelUsage[model] = { ...usage };
+    return { ...result, total_cost_usd: this.totalCostUsd, modelUsage };
   }
 
   private async untilAborted<T>(operation: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
