@@ -7,6 +7,10 @@ import type { BetaContentBlock, BetaContentBlockParam } from '@anthropic-ai/sdk/
  * Block types the executor does not produce itself pass through unchanged.
  */
 export function toRequestBlock(block: BetaContentBlock | BetaContentBlockParam): BetaContentBlockParam {
+  // Most stored blocks are already in request form, fields in request order: reuse them (a rebuild
+  // converts every block of the history on every turn). Blocks are never mutated once built.
+  const fields = REQUEST_FIELDS[block.type];
+  if (fields !== undefined && hasExactly(block, fields)) return block;
   switch (block.type) {
     case 'text': {
       const citations = (block as { citations?: unknown }).citations;
@@ -23,4 +27,22 @@ export function toRequestBlock(block: BetaContentBlock | BetaContentBlockParam):
     default:
       return block;
   }
+}
+
+/** The fields of the request form of the block types converted above, in the order sent. */
+const REQUEST_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  text: ['type', 'text'],
+  thinking: ['type', 'thinking', 'signature'],
+  redacted_thinking: ['type', 'data'],
+  tool_use: ['type', 'id', 'name', 'input'],
+};
+
+/** True when `value`'s enumerable keys are exactly `fields`, in that order. */
+function hasExactly(value: object, fields: readonly string[]): boolean {
+  let index = 0;
+  for (const key in value) {
+    if (key !== fields[index]) return false;
+    index++;
+  }
+  return index === fields.length;
 }

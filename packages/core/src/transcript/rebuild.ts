@@ -111,6 +111,8 @@ function blocksOf(content: unknown): BetaContentBlockParam[] {
 }
 
 const NO_RESULTS: readonly BetaToolResultBlockParam[] = Object.freeze([]);
+/** Shared by assistant messages without tool calls (most of them); replaced before any push. */
+const NO_TOOL_USES: UnansweredToolUse[] = [];
 
 function toolResultsOf(entry: SessionStoreEntry): readonly BetaToolResultBlockParam[] {
   if (entry.type !== 'user') return NO_RESULTS;
@@ -313,7 +315,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       // Siblings off the walked path count only when they come from the same response (rule 4).
       const group = id === undefined ? [position] : (assistantEntriesById.get(id) ?? [position]);
       const content: BetaContentBlockParam[] = [];
-      const toolUses: UnansweredToolUse[] = [];
+      let toolUses: UnansweredToolUse[] = NO_TOOL_USES;
       lastGroup = group;
       for (const memberPosition of group) {
         consumed[memberPosition] = 1;
@@ -321,6 +323,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
         for (const block of blocksOf(messageOf(member)?.content)) {
           content.push(toRequestBlock(block));
           if (block.type === 'tool_use') {
+            if (toolUses === NO_TOOL_USES) toolUses = [];
             toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
             toolUseEntries.set(block.id, member.uuid);
           }
