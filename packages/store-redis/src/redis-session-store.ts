@@ -72,8 +72,6 @@ const INDEX_REFRESH_MS = 30_000;
 /** Sessions remembered as recently indexed; the oldest are forgotten first. */
 const INDEX_CACHE_SIZE = 10_000;
 
-type Encoded = { uuid: string; boundary: boolean; json: string };
-
 /**
  * A `SessionStore` on Redis (standalone or Cluster) through node-redis v5, with every extension:
  * conditional and idempotent appends, windowed loads, server-side fork, whole-session expiry and fenced
@@ -107,6 +105,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly connection: RedisConnection;
   private readonly prefix: string;
   private readonly ttlMs: number;
+  private readonly ttlArgument: string;
   private readonly maxEntryBytes: number;
   private copyAvailable: Promise<boolean> | undefined;
   private readonly indexedAt = new Map<string, number>();
@@ -115,6 +114,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     assertValidPrefix(this.prefix);
     this.ttlMs = positiveInteger(options.ttlMs, 0, 'ttlMs');
+    this.ttlArgument = String(this.ttlMs);
     this.maxEntryBytes = positiveInteger(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 'maxEntryBytes');
     const timeoutMs = positiveInteger(options.commandTimeoutMs, DEFAULT_TIMEOUT_MS, 'commandTimeoutMs');
     this.connection = new RedisConnection(connection, timeoutMs);
@@ -293,32 +293,44 @@ export class RedisSessionStore implements ExtendedSessionStore {
 
   private async write(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
     if (!Array.isArray(entries)) throw new SessionStoreError('entries must be an array');
-    const encoded = entries.map((entry, index) => this.encode(entry, index));
     const keys = sessionKeys(this.prefix, key);
-    const { log, ids } = this.transcriptKeys(key);
-    const main = key.subpath === undefined;
+    const subpath = key.subpath;
+    const main = subpath === undefined;
+    // The command is built once, in the order the append script reads it (see APPEND in scripts.ts).
+    const lease = condition.lease;
     const head = [
-      keys.base,
-      key.subpath ?? '',
-      String(this.ttlMs),
+      'EVALSHA',
+      APPEND.sha1,
+      lease ? '4' : '3',
+      main ? keys.log : subLogKey(keys, subpath),
+      main ? keys.ids : subIdsKey(keys, subpath),
+      keys.meta,
+    ];
+    if (lease) head.push(keys.lease);
+    head.push(
+      subpath ?? '',
+      this.ttlArgument,
       condition.expectedLength === undefined ? '' : String(nonNegativeInteger(condition.expectedLength, 'expectedLength')),
       condition.expectedLastUuid === undefined ? 'n' : condition.expectedLastUuid === null ? 'z' : `u${condition.expectedLastUuid}`,
-      condition.lease ? String(condition.lease.token) : '',
-    ];
-    const body: string[] = [String(encoded.length)];
-    for (const entry of encoded) body.push(entry.uuid, entry.boundary ? '1' : '0', entry.json);
-    const scriptKeys = [log, ids, keys.meta, keys.subkeys, keys.subMeta, keys.lease];
+      lease ? String(lease.token) : '',
+    );
+    const body: string[] = [String(entries.length)];
+    for (let index = 0; index < entries.length; index++) this.encodeInto(body, entries[index]!, index);
     let deltaFor = '*';
     let subset = entries;
     for (;;) {
-      const delta = main && subset.length > 0 ? deltaArguments(summaryDeltaOf(key, subset)) : ['0'];
-      const script = this.connection.run(APPEND, scriptKeys, [...head, deltaFor, ...delta, ...body]);
+      const command = head.concat(deltaFor);
+      if (main && subset.length > 0) pushDelta(command, summaryDeltaOf(key, subset));
+      else command.push('', '0', '0');
+      for (const argument of body) command.push(argument);
+      const script = this.connection.evalsha(APPEND, command);
       // When due, the index update travels in the same pipeline as the append: one round trip on a
       // single server. Otherwise only a session this append created needs it, after the script.
-      const indexing = encoded.length > 0 && (main || this.ttlMs > 0) && this.indexDue(key);
-      const indexed = indexing ? this.index(key, this.indexExpiry(), main) : undefined;
-      const [reply] = await Promise.all([script, indexed]);
-      const result = reply as [string, ...(string | number)[]];
+      const indexing = entries.length > 0 && (main || this.ttlMs > 0) && this.indexDue(key);
+      const result = (indexing ? (await Promise.all([script, this.index(key, this.indexExpiry(), main)]))[0] : await script) as [
+        string,
+        ...(string | number)[],
+      ];
       switch (result[0]) {
         case 'ok': {
           const appended = Number(result[1]);
@@ -350,7 +362,8 @@ export class RedisSessionStore implements ExtendedSessionStore {
     }
   }
 
-  private encode(entry: SessionStoreEntry, index: number): Encoded {
+  /** Validates one entry and pushes its uuid, boundary flag and JSON onto `out`. */
+  private encodeInto(out: string[], entry: SessionStoreEntry, index: number): void {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || typeof entry.type !== 'string') {
       throw new SessionStoreError(`entry ${index} must be an object with a string 'type'`);
     }
@@ -368,8 +381,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     if (entry.uuid !== undefined && typeof entry.uuid !== 'string') {
       throw new SessionStoreError(`entry ${index} has a uuid that is not a string`);
     }
-    const boundary = entry.type === 'system' && entry.subtype === 'compact_boundary';
-    return { uuid: entry.uuid ?? '', boundary, json };
+    out.push(entry.uuid ?? '', entry.type === 'system' && entry.subtype === 'compact_boundary' ? '1' : '0', json);
   }
 
   private transcriptKeys(key: SessionKey): { log: string; ids: string } {
@@ -473,14 +485,36 @@ function leaseError(lease: SessionLease, reason: string): SessionLeaseError {
   return new SessionLeaseError(`lease ${lease.token} of ${lease.holder} on session ${lease.key.sessionId} is ${known}`, known);
 }
 
-/** The delta as the append script reads it: the item count, then group, field, JSON value per item. */
-function deltaArguments(delta: SummaryDelta): string[] {
-  const items: string[] = [];
-  for (const [field, value] of Object.entries(delta.setOnce)) items.push('o', field, value);
-  for (const [field, value] of Object.entries(delta.lastWins)) items.push('w', field, value);
-  for (const field of delta.remove) items.push('r', field, '');
-  for (const [field, value] of Object.entries(delta.unlessLocked)) items.push('u', field, value);
-  return [String(items.length / 3), ...items];
+/**
+ * Pushes `delta` as the append script reads it: the conditional fields' groups as one string, the
+ * last-wins and removal counts, the conditional names then their values, the last-wins pairs, the
+ * removed names; names carry the hash's `s:` prefix so the script passes them on untouched.
+ */
+function pushDelta(out: string[], delta: SummaryDelta): void {
+  let groups = '';
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const field in delta.setOnce) {
+    groups += 'o';
+    names.push(SUMMARY_FIELD + field);
+    values.push(delta.setOnce[field]!);
+  }
+  for (const field in delta.unlessLocked) {
+    groups += 'u';
+    names.push(SUMMARY_FIELD + field);
+    values.push(delta.unlessLocked[field]!);
+  }
+  let lastWins = 0;
+  const start = out.length;
+  out.push(groups, '', String(delta.remove.length));
+  for (const name of names) out.push(name);
+  for (const value of values) out.push(value);
+  for (const field in delta.lastWins) {
+    out.push(SUMMARY_FIELD + field, delta.lastWins[field]!);
+    lastWins++;
+  }
+  out[start + 1] = String(lastWins);
+  for (const field of delta.remove) out.push(SUMMARY_FIELD + field);
 }
 
 function indexCacheKey(key: SessionRef): string {

@@ -24,6 +24,7 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function int(n) return string.format('%d', n) end
+local function base_of(meta) return string.sub(meta, 1, -6) end
 local function session_keys(base)
   local keys = { base .. ':log', base .. ':ids', base .. ':meta', base .. ':subkeys', base .. ':submeta', base .. ':lease' }
   for _, subpath in ipairs(redis.call('SMEMBERS', base .. ':subkeys')) do
@@ -40,129 +41,165 @@ end
 `;
 
 /**
- * Appends to one transcript. KEYS: log, ids, meta, subkeys, submeta, lease. ARGV: base, subpath ('' =
- * main), ttl ms (0 = keep the session's expiry), expected length ('' = none), expected last uuid ('n'
- * none, 'z' null, 'u<uuid>'), lease token ('' none), the entry indices the summary delta was computed
- * for ('*' = all), the number of delta items, then per item: group ('o' set once, 'w' last wins, 'r'
- * remove, 'u' unless locked), field, JSON value; then the entry count, then per entry: uuid ('' none),
- * boundary flag, JSON.
+ * Appends to one transcript. KEYS: log, uuid set, meta, and the lease when a token is given (the other
+ * keys of the session are derived from meta's name: same hash tag, same slot). ARGV: 1. subpath ('' =
+ * main), 2. ttl ms (0 = keep the session's expiry), 3. expected length ('' = none), 4. expected last
+ * uuid ('n' none, 'z' null, 'u<uuid>'), 5. lease token ('' none), 6. the entry indices the summary
+ * delta was computed for ('*' = all), 7. the groups of the conditional summary fields, one letter each
+ * ('o' set once, 'u' unless the first prompt is locked), 8. the number of last-wins fields, 9. the
+ * number of removed fields; then the conditional fields' names, their values, the last-wins
+ * name/value pairs and the removed names (summary field names with their `s:` prefix, JSON values);
+ * then the entry count and per entry: uuid ('' none), boundary flag, JSON.
  *
  * Replies: {'ok', appended, skipped, length, mtime} | {'lease', reason} |
  * {'conflict', length, lastUuid, hasLastUuid} | {'refold', freshIndices}. The last one asks the client
  * to recompute the summary delta for the entries that are not duplicates; nothing was written.
- * Written to make few calls: this script is the whole cost of an append on the server.
+ *
+ * This script is the whole server-side cost of an append, where every argument, `redis.call` and Lua
+ * table costs a measurable part of a round trip: arguments are few and laid out for
+ * `unpack(ARGV, i, j)`, one HMGET reads the last uuid and every conditional summary field, one HSET
+ * writes the metadata and the last-wins fields, a single entry is pushed without building a batch, the
+ * length comes from RPUSH's reply unless a condition needs it first, and an append that creates no key
+ * leaves expiries alone (the session's keys already share one).
  */
 export const APPEND = script(
   'append',
   `
-local base, subpath = ARGV[1], ARGV[2]
-local ttl = tonumber(ARGV[3])
+local subpath = ARGV[1]
 local main = subpath == ''
-local info = main and KEYS[3] or KEYS[5]
-local last_field = main and 'last' or ('last:' .. subpath)
-local boundary_field = main and 'boundary' or ('boundary:' .. subpath)
-local delta_items = tonumber(ARGV[8])
-local at = 9 + 3 * delta_items
+local groups = ARGV[7]
+local ng, nw, nr = #groups, tonumber(ARGV[8]), tonumber(ARGV[9])
+local w = 10 + 2 * ng
+local r = w + 2 * nw
+local at = r + nr
 local count = tonumber(ARGV[at])
-local fresh, seen = {}, {}
-for i = 1, count do
-  local uuid = ARGV[at + 3 * (i - 1) + 1]
-  if uuid == '' then
-    fresh[#fresh + 1] = i
-  elseif not seen[uuid] then
-    seen[uuid] = true
-    if redis.call('SISMEMBER', KEYS[2], uuid) == 0 then fresh[#fresh + 1] = i end
+local fresh, nfresh = nil, 0
+if count == 1 then
+  local uuid = ARGV[at + 1]
+  if uuid == '' or redis.call('SISMEMBER', KEYS[2], uuid) == 0 then nfresh = 1 end
+elseif count > 1 then
+  fresh = {}
+  local seen = {}
+  for i = 1, count do
+    local uuid = ARGV[at + 3 * i - 2]
+    if uuid == '' then
+      nfresh = nfresh + 1; fresh[nfresh] = i
+    elseif not seen[uuid] then
+      seen[uuid] = true
+      if redis.call('SISMEMBER', KEYS[2], uuid) == 0 then nfresh = nfresh + 1; fresh[nfresh] = i end
+    end
   end
 end
-local length = redis.call('LLEN', KEYS[1])
 -- A batch that is stored already is a retry that landed: report it, whatever the condition says now.
-if count > 0 and #fresh == 0 then return { 'ok', 0, count, length, 0 } end
+if count > 0 and nfresh == 0 then return { 'ok', 0, count, redis.call('LLEN', KEYS[1]), 0 } end
 local now = now_ms()
-if ARGV[6] ~= '' then
-  local lease = redis.call('HMGET', KEYS[6], 'token', 'holder', 'expiresAt')
-  local current, token = tonumber(lease[1] or '0'), tonumber(ARGV[6])
+if ARGV[5] ~= '' then
+  local lease = redis.call('HMGET', KEYS[4], 'token', 'holder', 'expiresAt')
+  local current, token = tonumber(lease[1] or '0'), tonumber(ARGV[5])
   if current ~= token then return { 'lease', current > token and 'superseded' or 'not-held' } end
   if not lease[2] then return { 'lease', 'not-held' } end
   if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
 end
-if ARGV[4] ~= '' or ARGV[5] ~= 'n' then
-  local actual_last = redis.call('HGET', info, last_field)
-  local matches = ARGV[4] == '' or tonumber(ARGV[4]) == length
-  if matches and ARGV[5] == 'z' then matches = not actual_last
-  elseif matches and ARGV[5] ~= 'n' then matches = actual_last == string.sub(ARGV[5], 2) end
-  if not matches then return { 'conflict', length, actual_last or '', actual_last and 1 or 0 } end
+local expected_length, expected_last = ARGV[3], ARGV[4]
+local length
+if expected_length ~= '' or nfresh == 0 then length = redis.call('LLEN', KEYS[1]) end
+local present, actual_last = nil, false
+if main then
+  present = redis.call('HMGET', KEYS[3], 'last', 's:firstPromptLocked', unpack(ARGV, 10, 9 + ng))
+  actual_last = present[1]
+elseif expected_last ~= 'n' then
+  actual_last = redis.call('HGET', base_of(KEYS[3]) .. ':submeta', 'last:' .. subpath)
 end
-if #fresh == 0 then return { 'ok', 0, 0, length, 0 } end
-if main and delta_items > 0 then
-  local fresh_list = table.concat(fresh, ',')
-  if (ARGV[7] == '*' and #fresh ~= count) or (ARGV[7] ~= '*' and ARGV[7] ~= fresh_list) then
-    return { 'refold', fresh_list }
+if expected_length ~= '' or expected_last ~= 'n' then
+  local matches = expected_length == '' or tonumber(expected_length) == length
+  if matches and expected_last == 'z' then matches = not actual_last
+  elseif matches and expected_last ~= 'n' then matches = actual_last == string.sub(expected_last, 2) end
+  if not matches then
+    length = length or redis.call('LLEN', KEYS[1])
+    return { 'conflict', length, actual_last or '', actual_last and 1 or 0 }
   end
 end
-local session_ttl = ttl > 0 and 0 or redis.call('PTTL', KEYS[3])
-local values, uuids, last, boundary = {}, {}, nil, nil
-for position, i in ipairs(fresh) do
-  local entry = at + 3 * (i - 1)
-  local uuid = ARGV[entry + 1]
+if nfresh == 0 then return { 'ok', 0, 0, length, 0 } end
+if main and ng + nw + nr > 0 and (ARGV[6] ~= '*' or nfresh ~= count) then
+  local fresh_list = fresh and table.concat(fresh, ',') or '1'
+  if ARGV[6] == '*' or ARGV[6] ~= fresh_list then return { 'refold', fresh_list } end
+end
+local pushed, last, boundary_at
+if count == 1 then
+  local uuid = ARGV[at + 1]
+  pushed = redis.call('RPUSH', KEYS[1], ARGV[at + 3])
   if uuid ~= '' then
-    uuids[#uuids + 1] = uuid
+    redis.call('SADD', KEYS[2], uuid)
     last = uuid
   end
-  if ARGV[entry + 2] == '1' then boundary = length + position - 1 end
-  values[#values + 1] = ARGV[entry + 3]
-  if #values == 1000 then
-    redis.call('RPUSH', KEYS[1], unpack(values))
-    values = {}
-  end
-  if #uuids == 1000 then
-    redis.call('SADD', KEYS[2], unpack(uuids))
-    uuids = {}
-  end
-end
-if #values > 0 then redis.call('RPUSH', KEYS[1], unpack(values)) end
-if #uuids > 0 then redis.call('SADD', KEYS[2], unpack(uuids)) end
-local fields = {}
-if last then fields[#fields + 1] = last_field; fields[#fields + 1] = last end
-if boundary then fields[#fields + 1] = boundary_field; fields[#fields + 1] = int(boundary) end
-if main then
-  fields[#fields + 1] = 'mtime'
-  fields[#fields + 1] = int(now)
-  -- Conditional summary fields are read in one HMGET and written with the rest in the one HSET below,
-  -- instead of an HSETNX (and HEXISTS) per field: every redis.call costs the script a few µs.
-  local guarded, removed = {}, {}
-  for item = 0, delta_items - 1 do
-    local group, field = ARGV[9 + 3 * item], 's:' .. ARGV[10 + 3 * item]
-    if group == 'w' then
-      fields[#fields + 1] = field
-      fields[#fields + 1] = ARGV[11 + 3 * item]
-    elseif group == 'r' then
-      removed[#removed + 1] = field
-    else
-      guarded[#guarded + 1] = item
-    end
-  end
-  if #guarded > 0 then
-    local names = { 's:firstPromptLocked' }
-    for _, item in ipairs(guarded) do names[#names + 1] = 's:' .. ARGV[10 + 3 * item] end
-    local present = redis.call('HMGET', KEYS[3], unpack(names))
-    for position, item in ipairs(guarded) do
-      if not present[position + 1] and (ARGV[9 + 3 * item] == 'o' or not present[1]) then
-        fields[#fields + 1] = names[position + 1]
-        fields[#fields + 1] = ARGV[11 + 3 * item]
-      end
-    end
-  end
-  if #removed > 0 then redis.call('HDEL', KEYS[3], unpack(removed)) end
-  redis.call('HSET', KEYS[3], unpack(fields))
+  if ARGV[at + 2] == '1' then boundary_at = 1 end
 else
-  if #fields > 0 then redis.call('HSET', info, unpack(fields)) end
-  redis.call('SADD', KEYS[4], subpath)
+  local values, uuids = {}, {}
+  for position = 1, nfresh do
+    local entry = at + 3 * fresh[position] - 3
+    local uuid = ARGV[entry + 1]
+    if uuid ~= '' then
+      uuids[#uuids + 1] = uuid
+      last = uuid
+    end
+    if ARGV[entry + 2] == '1' then boundary_at = position end
+    values[#values + 1] = ARGV[entry + 3]
+    if #values == 1000 then
+      pushed = redis.call('RPUSH', KEYS[1], unpack(values))
+      values = {}
+    end
+    if #uuids == 1000 then
+      redis.call('SADD', KEYS[2], unpack(uuids))
+      uuids = {}
+    end
+  end
+  if #values > 0 then pushed = redis.call('RPUSH', KEYS[1], unpack(values)) end
+  if #uuids > 0 then redis.call('SADD', KEYS[2], unpack(uuids)) end
+end
+length = length or (pushed - nfresh)
+if main then
+  if last and not boundary_at then
+    redis.call('HSET', KEYS[3], 'mtime', int(now), 'last', last, unpack(ARGV, w, r - 1))
+  else
+    local fields = { 'mtime', int(now) }
+    if last then fields[3] = 'last'; fields[4] = last end
+    if boundary_at then fields[#fields + 1] = 'boundary'; fields[#fields + 1] = int(length + boundary_at - 1) end
+    for i = w, r - 1 do fields[#fields + 1] = ARGV[i] end
+    redis.call('HSET', KEYS[3], unpack(fields))
+  end
+  -- Conditional fields are written only where absent (and, unless set once, while no first prompt is
+  -- locked in): after a session's first entries, none is.
+  local missing
+  for k = 1, ng do
+    if not present[k + 2] and (string.byte(groups, k) == 111 or not present[2]) then
+      missing = missing or {}
+      missing[#missing + 1] = ARGV[9 + k]
+      missing[#missing + 1] = ARGV[9 + ng + k]
+    end
+  end
+  if missing then redis.call('HSET', KEYS[3], unpack(missing)) end
+  if nr > 0 then redis.call('HDEL', KEYS[3], unpack(ARGV, r, at - 1)) end
+else
+  local fields = {}
+  if last then fields[1] = 'last:' .. subpath; fields[2] = last end
+  if boundary_at then fields[#fields + 1] = 'boundary:' .. subpath; fields[#fields + 1] = int(length + boundary_at - 1) end
+  local base = base_of(KEYS[3])
+  if #fields > 0 then redis.call('HSET', base .. ':submeta', unpack(fields)) end
+  redis.call('SADD', base .. ':subkeys', subpath)
   -- The metadata hash exists whenever any key of the session does: it carries the session's expiry.
   redis.call('HSET', KEYS[3], 'touched', int(now))
 end
-if ttl > 0 then expire_all(base, ttl)
-elseif session_ttl > 0 then expire_all(base, session_ttl) end
-return { 'ok', #fresh, count - #fresh, length + #fresh, now }
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then
+  expire_all(base_of(KEYS[3]), ttl)
+-- Keys this append created take the session's expiry; the others have it already (they all got it
+-- together). On the main transcript only the log (first entry) and the uuid set (first uuid, which
+-- also writes 'last') can be new; a subkey append may create several keys.
+elseif not main or length == 0 or (last and not actual_last) then
+  local session_ttl = redis.call('PTTL', KEYS[3])
+  if session_ttl > 0 then expire_all(base_of(KEYS[3]), session_ttl) end
+end
+return { 'ok', nfresh, count - nfresh, length + nfresh, now }
 `,
 );
 

@@ -8,7 +8,8 @@ import {
   StoreUnavailableError,
   TranscriptCorruptError,
 } from '@sdk/core/store';
-import type { SessionStoreEntry } from '@sdk/core/store';
+import { foldSessionSummary } from '@sdk/core/store';
+import type { SessionStoreEntry, SessionSummaryEntry } from '@sdk/core/store';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
@@ -99,6 +100,44 @@ describe('RedisSessionStore on a standalone server', () => {
     const [listing] = await store.listSessions(session.projectKey);
     expect(listing?.mtime).toBe(summary?.mtime);
     expect(listing!.mtime).toBeGreaterThan(1e12);
+  });
+
+  it('merges summaries in the script exactly as folding the batches in order', async () => {
+    // The script applies the client's delta itself (set once, last wins, removals, unless locked):
+    // random batches over every branch of the fold, some repeated, must read back as the fold.
+    const samples: Array<Partial<SessionStoreEntry>> = [
+      { type: 'user', timestamp: '2026-01-01T00:00:00Z', cwd: '/a', message: { content: 'first question' } },
+      { type: 'user', isSidechain: true, cwd: '/b', message: { content: '<command-name>/review</command-name>' } },
+      { type: 'user', message: { content: [{ type: 'text', text: 'typed later' }] } },
+      { type: 'assistant', timestamp: '2026-01-02T00:00:00Z', gitBranch: 'main' },
+      { type: 'summary', summary: 'a hint' },
+      { type: 'custom-title', customTitle: 'Title one' },
+      { type: 'tag', tag: 'important' },
+      { type: 'tag', tag: '' },
+      { type: 'relocated', relocatedCwd: '/moved' },
+      { type: 'system', subtype: 'compact_boundary' },
+    ];
+    const { store } = newStore();
+    let seed = 7;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let run = 0; run < 12; run++) {
+      const session = key();
+      let folded: SessionSummaryEntry | undefined;
+      let previous: SessionStoreEntry[] = [];
+      for (let batch = 0; batch < 6; batch++) {
+        const fresh = Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({ ...samples[Math.floor(next() * samples.length)]!, uuid: randomUUID() }) as SessionStoreEntry);
+        // Now and then a retried batch: its stored entries are skipped and must not fold again.
+        const entries = next() < 0.3 ? [...previous, ...fresh] : fresh;
+        folded = foldSessionSummary(folded, session, fresh);
+        await store.append(session, entries);
+        previous = fresh;
+        const summary = (await store.listSessionSummaries(session.projectKey)).find((listed) => listed.sessionId === session.sessionId);
+        expect(summary?.data).toEqual(folded.data);
+      }
+    }
   });
 
   it('keeps subkeys out of listings and summaries, and deletes them with the session', async () => {
