@@ -54,6 +54,23 @@ describe('AgentExecutor concurrency', () => {
     expectSequentialTurns((await store.load(session))!, 4);
   });
 
+  it('gives the lease back before the result reaches the caller, so the next turn can start at once', async () => {
+    const store = new InMemorySessionStore();
+    const session = newSession();
+    const executor = executorFor(store, emulator);
+    let leasedAtResult: unknown;
+    for await (const message of executor.runTurn({ session, prompt: 'first', model: 'claude-sonnet-4-6' })) {
+      if (message.type !== 'result') continue;
+      // Another worker asks for the session while this one still holds its iterator open.
+      leasedAtResult = await store.acquireLease(session, { holder: 'next worker', ttlMs: 1000 }).then(
+        (lease) => store.releaseLease(lease).then(() => 'free'),
+        (error: unknown) => error,
+      );
+    }
+    expect(leasedAtResult).toBe('free');
+    expectSequentialTurns((await store.load(session))!, 1);
+  });
+
   it('detects the conflict by expected length on a store without leases', async () => {
     const memory = new InMemorySessionStore();
     const store = conditionalOnly(memory);

@@ -129,6 +129,11 @@ type Turn = {
   pendingCompaction: PendingCompaction | undefined;
   /** The turn's trace span (a no-op unless the application registered OpenTelemetry). */
   span: Span | undefined;
+  /**
+   * True while a deferred call's own turn runs and the prompt's turn follows on the same lease:
+   * its result must not give the lease back. Every other result does, before it is yielded.
+   */
+  leaseOutlivesResult: boolean;
 };
 
 type PendingCompaction = { trigger: 'manual' | 'auto'; instructions: string; preTokens: number; preserved: PreservedSegment | undefined };
@@ -226,6 +231,7 @@ export class AgentExecutor {
     try {
       yield* this.drainHookMessages(turn);
       if (turn.deferred !== undefined) {
+        turn.leaseOutlivesResult = request.prompt !== undefined;
         const stillDeferred = yield* this.resumeDeferred(turn, turn.deferred);
         // A call deferred again keeps the session waiting: the prompt cannot follow an open call.
         if (request.prompt === undefined || stillDeferred) return;
@@ -396,6 +402,7 @@ export class AgentExecutor {
       promptContext: [],
       pendingCompaction: undefined,
       span: undefined,
+      leaseOutlivesResult: false,
     };
   }
 
@@ -937,6 +944,9 @@ export class AgentExecutor {
   /** Writes the turn's `last-prompt` line and yields the result. */
   private async *finish(turn: Turn, ending: ToolRoundEnding): AsyncGenerator<SDKMessage, void, undefined> {
     if (!turn.lastPromptWritten && turn.request.subagent === undefined) await turn.writer.append([this.lastPrompt(turn)]);
+    // Nothing is written after the result: free the session before the caller sees it, so the next
+    // turn (often sent the moment the result arrives, maybe to another worker) finds it free.
+    if (!turn.leaseOutlivesResult) await turn.writer.release();
     const base = {
       type: 'result' as const,
       duration_ms: this.clock() - turn.startedAt,
