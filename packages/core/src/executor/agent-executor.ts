@@ -531,7 +531,8 @@ export class AgentExecutor {
     await turn.writer.append([entry]);
     turn.leafUuid = entry.uuid!;
     const results = turn.messages.at(-1);
-    if (results?.role === 'user' && Array.isArray(results.content)) results.content.push({ type: 'text', text: CONTINUE_DEFERRED_MESSAGE });
+    // A new array: history content may be shared with the store's read-only entries.
+    if (results?.role === 'user' && Array.isArray(results.content)) results.content = [...results.content, { type: 'text', text: CONTINUE_DEFERRED_MESSAGE }];
     return yield* this.modelLoop(turn);
   }
 

@@ -9,8 +9,7 @@ import type { BetaContentBlock, BetaContentBlockParam } from '@anthropic-ai/sdk/
 export function toRequestBlock(block: BetaContentBlock | BetaContentBlockParam): BetaContentBlockParam {
   // Most stored blocks are already in request form, fields in request order: reuse them (a rebuild
   // converts every block of the history on every turn). Blocks are never mutated once built.
-  const fields = REQUEST_FIELDS[block.type];
-  if (fields !== undefined && hasExactly(block, fields)) return block;
+  if (isRequestBlock(block)) return block;
   switch (block.type) {
     case 'text': {
       const citations = (block as { citations?: unknown }).citations;
@@ -27,6 +26,12 @@ export function toRequestBlock(block: BetaContentBlock | BetaContentBlockParam):
     default:
       return block;
   }
+}
+
+/** True when `block` is already in the request form {@link toRequestBlock} would give (and is returned as is). */
+export function isRequestBlock(block: BetaContentBlock | BetaContentBlockParam): boolean {
+  const fields = REQUEST_FIELDS[block.type];
+  return fields !== undefined && hasExactly(block, fields);
 }
 
 /** The fields of the request form of the block types converted above, in the order sent. */

@@ -4,7 +4,7 @@ import type {
   BetaToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { SessionStoreEntry } from '../store/session-store.js';
-import { toRequestBlock } from './content.js';
+import { isRequestBlock, toRequestBlock } from './content.js';
 import { sanitizeHistory } from './sanitize-history.js';
 
 /**
@@ -234,36 +234,60 @@ function addTo<K>(lists: Map<K, number[]>, key: K, value: number): void {
   else list.push(value);
 }
 
-/** Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results. */
+/**
+ * Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results.
+ * The blocks of a turn's only user entry are sent as stored (shared, never mutated); a second
+ * entry or an attachment copies them first.
+ */
 class UserTurn {
-  readonly content: BetaContentBlockParam[] = [];
+  private content: BetaContentBlockParam[] | undefined;
+  private shared: readonly BetaContentBlockParam[] | undefined;
   private attachmentAnchor = 0;
   /** When the only content is one prompt string, it is sent as a string, as stored. */
   private soleString: string | undefined;
 
   addUser(content: unknown): void {
-    if (typeof content === 'string' && this.content.length === 0 && this.soleString === undefined && content.length > 0) {
+    const current = this.content ?? this.shared;
+    if (typeof content === 'string' && (current === undefined || current.length === 0) && this.soleString === undefined && content.length > 0) {
       this.soleString = content;
-      this.content.push({ type: 'text', text: content });
+      this.shared = undefined;
+      this.content = [{ type: 'text', text: content }];
       return;
     }
     this.soleString = undefined;
-    for (const block of blocksOf(content)) {
-      this.content.push(block);
-      if (block.type === 'tool_result') this.attachmentAnchor = this.content.length;
+    const blocks = blocksOf(content);
+    if (current === undefined) {
+      this.shared = blocks;
+      for (let index = 0; index < blocks.length; index++) if (blocks[index]!.type === 'tool_result') this.attachmentAnchor = index + 1;
+      return;
+    }
+    const target = this.owned();
+    for (const block of blocks) {
+      target.push(block);
+      if (block.type === 'tool_result') this.attachmentAnchor = target.length;
     }
   }
 
   addAttachment(blocks: BetaContentBlockParam[]): void {
     if (blocks.length === 0) return;
     this.soleString = undefined;
-    this.content.splice(this.attachmentAnchor, 0, ...blocks);
+    this.owned().splice(this.attachmentAnchor, 0, ...blocks);
     this.attachmentAnchor += blocks.length;
   }
 
   toMessage(): BetaMessageParam | undefined {
-    if (this.content.length === 0) return undefined;
-    return { role: 'user', content: this.soleString ?? this.content };
+    const blocks = this.content ?? this.shared;
+    if (blocks === undefined || blocks.length === 0) return undefined;
+    return { role: 'user', content: this.soleString ?? (blocks as BetaContentBlockParam[]) };
+  }
+
+  /** The content as an array of this turn's own, copying shared blocks first. */
+  private owned(): BetaContentBlockParam[] {
+    if (this.content === undefined) {
+      this.content = this.shared === undefined ? [] : [...this.shared];
+      this.shared = undefined;
+    }
+    return this.content;
   }
 }
 
@@ -314,14 +338,17 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       const id = assistantIdOf(entry);
       // Siblings off the walked path count only when they come from the same response (rule 4).
       const group = id === undefined ? [position] : (assistantEntriesById.get(id) ?? [position]);
-      const content: BetaContentBlockParam[] = [];
+      let content: BetaContentBlockParam[] = [];
       let toolUses: UnansweredToolUse[] = NO_TOOL_USES;
       lastGroup = group;
       for (const memberPosition of group) {
         consumed[memberPosition] = 1;
         const member = chain[memberPosition]!;
-        for (const block of blocksOf(messageOf(member)?.content)) {
-          content.push(toRequestBlock(block));
+        const blocks = blocksOf(messageOf(member)?.content);
+        // A response stored as one entry, already in request form, is sent as stored (shared, never mutated).
+        if (group.length === 1 && blocks.every(isRequestBlock)) content = blocks;
+        else for (const block of blocks) content.push(toRequestBlock(block));
+        for (const block of blocks) {
           if (block.type === 'tool_use') {
             if (toolUses === NO_TOOL_USES) toolUses = [];
             toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
@@ -331,7 +358,7 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
       }
       if (content.length === 0) continue;
       const previous = messages.at(-1);
-      if (previous?.role === 'assistant' && Array.isArray(previous.content)) previous.content.push(...content);
+      if (previous?.role === 'assistant' && Array.isArray(previous.content)) previous.content = [...previous.content, ...content];
       else messages.push({ role: 'assistant', content });
       unanswered = toolUses;
       if (toolUses.length === 0) continue;
