@@ -4,9 +4,9 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RedisSessionStore } from '@sdk/store-redis';
 import { startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
+import { startRedisServer, type RedisServer } from '@sdk/testing/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL } from './support/executor-harness.js';
-import { startDurableRedis, type DurableRedis } from './support/redis-server.js';
 
 // The distributed run of redis-distributed.int.test.ts, with the Redis server killed (SIGKILL) and
 // restarted in the middle: workers reconnect by themselves, every acknowledged turn is still in
@@ -22,13 +22,14 @@ const TURNS = 6;
 
 describe('16 workers on one Redis, restarted mid-run', () => {
   let emulator: MessagesEmulator;
-  let redis: DurableRedis;
+  let redis: RedisServer;
   const workers: Worker[] = [];
   const projectKey = 'redis-restart';
   const prefix = `e2e-restart-${process.pid}`;
 
   beforeAll(async () => {
-    redis = await startDurableRedis(PORT);
+    // Every write persisted before it is acknowledged: a kill loses nothing a worker was told is stored.
+    redis = await startRedisServer(PORT, ['--appendonly', 'yes', '--appendfsync', 'always']);
     emulator = await startMessagesEmulator({ respond: (request) => ({ type: 'message', content: [{ type: 'text', text: `ok ${String((request.messages.at(-1)?.content as Array<{ text?: string }>)[0]?.text)}` }], eventDelayMs: 5 }) });
     for (let index = 0; index < WORKERS; index++) {
       const child = spawn(process.execPath, [WORKER], {

@@ -1,8 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import {
   AgentExecutor,
@@ -96,69 +94,7 @@ export function rejectedRequests(emulator: MessagesEmulator, from = 0): string[]
 // ---------------------------------------------------------------------------------------------
 // redis-server processes of our own (ports 7261-7269)
 
-export type RedisServer = {
-  port: number;
-  url: string;
-  start(): Promise<void>;
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-};
-
-export async function redisCli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 5000 });
-  return stdout.trim();
-}
-
-async function ping(port: number): Promise<boolean> {
-  try {
-    return (await redisCli(port, 'PING')) === 'PONG';
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Starts redis-server on 127.0.0.1:`port` with `extra` arguments; `stop` kills it and removes its files. */
-export async function startRedisServer(port: number, extra: string[] = []): Promise<RedisServer> {
-  if (await ping(port)) throw new Error(`port ${port} already has a Redis server; pick another spare port`);
-  const dir = await mkdtemp(join(tmpdir(), `reliability-redis-${port}-`));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...extra];
-  let pid: number | undefined;
-  const server: RedisServer = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async start() {
-      const child = spawn('redis-server', args, { stdio: 'ignore' });
-      pid = child.pid;
-      child.unref();
-      await waitFor(() => ping(port), `redis-server on ${port}`);
-    },
-    async kill() {
-      if (pid === undefined) return;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-      pid = undefined;
-      await waitFor(async () => !(await ping(port)), `redis-server on ${port} to stop`);
-    },
-    async stop() {
-      await server.kill();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-  await server.start();
-  return server;
-}
+export { redisCli, startRedisServer, type RedisServer } from '@sdk/testing/redis-server';
 
 // ---------------------------------------------------------------------------------------------
 // Mounts (the file store's full and read-only file systems)
