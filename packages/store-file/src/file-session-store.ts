@@ -24,6 +24,7 @@ import type {
   AppendCondition,
   AppendResult,
   LoadedWindow,
+  LoadOptions,
   LoadWindow,
   SessionKey,
   SessionLease,
@@ -42,6 +43,7 @@ import { acquireLock, releaseIdleLocks } from './session-lock.js';
 import { StoreLayout, syncDirectory } from './store-layout.js';
 import { SyncHandle } from './sync-handle.js';
 import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
+import { TranscriptCache } from './transcript-cache.js';
 import { lastBoundaryIndex, lineRanges, parseLines } from './transcript-window.js';
 import { parseTranscript } from './transcript-parser.js';
 
@@ -86,6 +88,14 @@ export type FileSessionStoreOptions = {
   lenientLoad?: boolean;
   /** Called for each corrupt line a lenient load skipped. */
   onCorruptLine?: (problem: CorruptLine) => void;
+  /**
+   * Parsed entries kept per transcript between read-only window loads (what the executor asks for
+   * every turn), so a turn parses only the lines appended since the last one. Every use checks the
+   * file (identity, size, times and the bytes before the kept end) and reads what was appended
+   * since, by this store or any other process; see docs/store-file.md. Default: 32 files and
+   * 8 MiB of transcript text; `false` turns it off. Strict loads only (`lenientLoad` off).
+   */
+  entryCache?: false | { maxFiles?: number; maxBytes?: number };
 };
 
 /** What the store knows about one transcript file, valid while its inode and size are unchanged. */
@@ -102,6 +112,8 @@ type TranscriptState = {
 
 type PreparedBatch = { lines: string[]; uuids: Array<string | undefined> };
 
+const DEFAULT_CACHED_FILES = 32;
+const DEFAULT_CACHED_BYTES = 8 * 1024 * 1024;
 const OPEN_APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW;
 const OPEN_APPEND_CREATE = OPEN_APPEND | constants.O_CREAT;
 const MAIN = '';
@@ -194,6 +206,8 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   private readonly states = new Map<string, TranscriptState>();
   /** Per meta file: what this instance last wrote, trusted while its transcript is unchanged. */
   private readonly metas = new Map<string, SessionMeta>();
+  /** Parsed entries for read-only window loads; undefined when turned off or for lenient loads. */
+  private readonly entryCache: TranscriptCache | undefined;
 
   constructor(options: FileSessionStoreOptions = {}) {
     const durability = options.durability ?? 'fsync';
@@ -216,6 +230,15 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     this.lockTiming = { staleMs, timeoutMs, lingerMs, maxHoldMs: Math.max(200, lingerMs * 10) };
     this.lenientLoad = options.lenientLoad ?? false;
     this.onCorruptLine = options.onCorruptLine;
+    const cache = options.entryCache ?? {};
+    if (cache !== false) {
+      const maxFiles = cache.maxFiles ?? DEFAULT_CACHED_FILES;
+      const maxBytes = cache.maxBytes ?? DEFAULT_CACHED_BYTES;
+      for (const [name, value] of [['entryCache.maxFiles', maxFiles], ['entryCache.maxBytes', maxBytes]] as const) {
+        if (!Number.isInteger(value) || value < 0) throw new SdkError(`${name} must be a non-negative integer, got ${String(value)}`);
+      }
+      if (!this.lenientLoad) this.entryCache = new TranscriptCache({ maxFiles, maxBytes });
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -530,8 +553,11 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     return parsed === undefined ? null : parsed.entries;
   }
 
-  /** A slice of the transcript by entry index, or from its last compaction boundary. */
-  async loadWindow(key: SessionKey, window: LoadWindow): Promise<LoadedWindow | null> {
+  /**
+   * A slice of the transcript by entry index, or from its last compaction boundary. With
+   * `readOnly`, the entries may be shared, deep-frozen objects kept from an earlier load.
+   */
+  async loadWindow(key: SessionKey, window: LoadWindow, options?: LoadOptions): Promise<LoadedWindow | null> {
     assertValidSessionKey(key);
     if (typeof window !== 'object' || window === null) throw new SessionStoreError('loadWindow needs a window object');
     let start: number;
@@ -547,7 +573,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       }
     }
     if (!this.lenientLoad) {
-      const windowed = await this.readWindow(key, start, end);
+      const windowed = await this.readWindow(key, start, end, options?.readOnly === true);
       if (windowed !== 'full-parse-needed') return windowed;
     }
     const parsed = await this.read(key, false);
@@ -573,13 +599,17 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * boundary. Falls back to the full parse (`'full-parse-needed'`) for a file whose last line is
    * not terminated, where the parser's torn-tail rules apply.
    */
-  private async readWindow(key: SessionKey, start: number, end: number | undefined): Promise<LoadedWindow | null | 'full-parse-needed'> {
+  private async readWindow(key: SessionKey, start: number, end: number | undefined, readOnly: boolean): Promise<LoadedWindow | null | 'full-parse-needed'> {
     const file = this.layout.transcriptFile(key);
     const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
     if (!exists) return null;
     if (expired) {
       await this.sweepExpired(refOf(key));
       return null;
+    }
+    if (readOnly && this.entryCache !== undefined) {
+      const cached = await this.entryCache.window(file, start, end);
+      if (cached !== undefined) return cached;
     }
     const buffer = await readFileNoFollow(file);
     if (buffer === undefined) return null;
@@ -1008,6 +1038,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       unlinkIfPresent(this.layout.expiryFile(ref)),
     ]);
     for (const path of this.states.keys()) if (path === main || path.startsWith(`${folder}/`)) this.states.delete(path);
+    this.entryCache?.forgetUnder(main, folder);
     this.metas.delete(this.layout.metaFile(ref));
   }
 
