@@ -1,4 +1,6 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
 import { InvalidArgumentError } from '../errors.js';
 import type { ToolDefinition } from '../tools/tool-runner.js';
 
@@ -25,6 +27,18 @@ const DESCRIPTION =
 /** The official `outputFormat` option. */
 export type JsonSchemaOutputFormat = { type: 'json_schema'; schema: Record<string, unknown> };
 
+/**
+ * Ajv (a CommonJS package of 68 modules, about 0.8 MiB of heap once loaded) is required on the
+ * first `outputFormat`, not when this module loads: most queries never ask for structured output,
+ * and every process that imports `@sdk/core` would carry it. `require` keeps compiling synchronous,
+ * so a bad schema still fails before the turn starts.
+ */
+let ajvClass: typeof AjvModule.Ajv | undefined;
+function loadAjv(): typeof AjvModule.Ajv {
+  ajvClass ??= (createRequire(import.meta.url)('ajv') as typeof AjvModule).Ajv;
+  return ajvClass;
+}
+
 /** A checked `outputFormat`: makes the turn's `StructuredOutput` tool. */
 export type CompiledOutputFormat = {
   /** The tool; `accept` receives each valid input. */
@@ -41,7 +55,8 @@ export function compileOutputFormat(format: JsonSchemaOutputFormat): CompiledOut
   }
   let validate: ReturnType<Ajv['compile']>;
   try {
-    validate = new Ajv({ allErrors: true, strict: false }).compile(format.schema);
+    const AjvClass = loadAjv();
+    validate = new AjvClass({ allErrors: true, strict: false }).compile(format.schema);
   } catch (error) {
     throw new InvalidArgumentError(`outputFormat.schema: not a valid JSON Schema: ${(error as Error).message}`, 'outputFormat');
   }

@@ -1,10 +1,17 @@
 import { stat } from 'node:fs/promises';
-import { glob } from 'tinyglobby';
+import type * as Tinyglobby from 'tinyglobby';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ToolDefinition } from '../tool-runner.js';
 import { optionalString, requiredString } from './tool-input.js';
 import { cwdNote, displayPath, resolveToolPath } from './tool-paths.js';
 import { errorCode, errorMessage, toolFailure, toolRejection } from './tool-result.js';
+
+/**
+ * tinyglobby (with fdir and picomatch) is loaded when a Glob or Grep call first runs: a query sends
+ * the tools' schemas on every request but most never call them, and loading the module costs
+ * every process memory and start-up time.
+ */
+export const loadGlob = (): Promise<typeof Tinyglobby> => import('tinyglobby');
 
 /** Limits of the Glob tool. */
 export type GlobToolOptions = {
@@ -63,6 +70,7 @@ export function globTool(options: GlobToolOptions = {}): ToolDefinition {
       }
       let matches: string[];
       try {
+        const { glob } = await loadGlob();
         matches = await glob(pattern, {
           cwd: base,
           absolute: true,

@@ -1,8 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { glob } from 'tinyglobby';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ToolDefinition, ToolOutcome } from '../tool-runner.js';
-import { SKIPPED_DIRECTORIES } from './glob.js';
+import { loadGlob, SKIPPED_DIRECTORIES } from './glob.js';
 import { GREP_FILE_TYPES } from './grep-file-types.js';
 import { optionalBoolean, optionalInteger, optionalString, requiredString } from './tool-input.js';
 import { cwdNote, displayPath, resolveToolPath } from './tool-paths.js';
@@ -139,6 +138,7 @@ function anyDepth(pattern: string): string {
 
 async function candidateFiles(request: GrepRequest, signal: AbortSignal): Promise<string[]> {
   const options = { cwd: request.root, absolute: true, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false, ignore: [...SKIPPED_DIRECTORIES], signal };
+  const { glob } = await loadGlob();
   let files = await glob(request.globPattern === undefined ? '**/*' : anyDepth(request.globPattern), options);
   if (request.fileType !== undefined) {
     const ofType = new Set(await glob((GREP_FILE_TYPES[request.fileType] ?? []).map(anyDepth), options));
