@@ -64,9 +64,12 @@ export class QueryRun implements Query {
   private readonly policy: PolicyHolder;
   private totalCostUsd = 0;
   private readonly modelUsage: Record<string, ModelUsage> = {};
+  /** From the environment, which a query does not change: read once, not per turn. */
+  private readonly compaction: CompactionSettings;
 
   constructor(setup: QueryRunSetup) {
     this.setup = setup;
+    this.compaction = compactionOf(setup.environment);
     this.model = setup.model;
     this.thinking = thinkingOf(setup.options);
     this.policy = { current: setup.policy };
@@ -232,7 +235,7 @@ export class QueryRun implements Query {
     if (options.includePartialMessages === true) request.includePartialMessages = true;
     if (resumeAt !== undefined) request.resumeAt = resumeAt;
     if (options.outputFormat !== undefined) request.outputFormat = options.outputFormat;
-    request.compaction = compactionOf(this.setup.environment);
+    request.compaction = this.compaction;
     return request;
   }
 
