@@ -8,6 +8,7 @@ export type {
   AppendCondition,
   AppendResult,
   ExtendedSessionStore,
+  LeaseWaitOptions,
   LoadedWindow,
   LoadWindow,
   SessionKey,
@@ -25,6 +26,7 @@ export {
   supportsFork,
   supportsIdempotentAppend,
   supportsLeases,
+  supportsLeaseWait,
   supportsWindowedLoad,
 } from './store/session-store.js';
 export {

@@ -22,7 +22,7 @@ import type {
   TerminalReason,
 } from '../messages.js';
 import { assertValidSessionRef, isUuid } from '../store/keys.js';
-import type { SessionRef, SessionStore, SessionStoreEntry } from '../store/session-store.js';
+import { supportsLeaseWait, type SessionRef, type SessionStore, type SessionStoreEntry } from '../store/session-store.js';
 import { composeToolRunners } from '../tools/compose-tool-runners.js';
 import { createToolRunner, type ToolOutcome, type ToolRunner } from '../tools/tool-runner.js';
 import { toRequestBlock } from '../transcript/content.js';
@@ -93,6 +93,8 @@ const DEFAULT_MAX_TOKENS = 8192;
 // Renewed every third of it during a turn; after a crash the session waits at most this long.
 const DEFAULT_LEASE_TTL_MS = 30_000;
 const DEFAULT_MAX_CONFLICT_RETRIES = 50;
+/** One wait for a busy session's lease with a store that wakes waiters on release. */
+const LEASE_WAIT_MS = 1000;
 
 /** Everything one turn works on. Created per `runTurn` call, never stored on the executor. */
 type Turn = {
@@ -279,7 +281,14 @@ export class AgentExecutor {
         // Wait for the other worker's turn; short first waits, as turns often end quickly.
         const delay = Math.min(1000, 25 * 2 ** Math.min(attempt - 1, 6)) * (0.5 + retry.random() / 2);
         this.logger?.debug?.('session busy, retrying the turn', { sessionId: request.session.sessionId, attempt, delay });
-        await sleep(delay, request.signal);
+        if (request.subagent === undefined && supportsLeaseWait(this.store)) {
+          // A store that wakes waiters when the lease is released ends the wait as the other turn
+          // ends: no polling, so the wait may be long (it only bounds a lease that expires unreleased).
+          const session: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
+          await this.store.waitForLeaseRelease(session, { timeoutMs: LEASE_WAIT_MS, ...(request.signal === undefined ? {} : { signal: request.signal }) });
+        } else {
+          await sleep(delay, request.signal);
+        }
       }
     }
   }

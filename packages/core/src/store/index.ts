@@ -9,6 +9,7 @@ export type {
   AppendCondition,
   AppendResult,
   ExtendedSessionStore,
+  LeaseWaitOptions,
   LoadedWindow,
   LoadOptions,
   LoadWindow,
@@ -27,6 +28,7 @@ export {
   supportsFork,
   supportsIdempotentAppend,
   supportsLeases,
+  supportsLeaseWait,
   supportsWindowedLoad,
 } from './session-store.js';
 export {

@@ -194,6 +194,22 @@ export type SessionStoreExtensions = {
   renewLease?(lease: SessionLease, ttlMs: number): Promise<SessionLease>;
   /** Give a lease back; a no-op when it is no longer current. */
   releaseLease?(lease: SessionLease): Promise<void>;
+  /**
+   * Wait for the session's lease to be free: resolves soon after it is released or expires (at once
+   * if it is free), and at the latest after `timeoutMs`; rejects with `signal.reason` when `signal`
+   * aborts. The lease may be taken again by the time it resolves: the caller tries, and may wait
+   * again. Lets a worker whose turn found the session busy start when the other turn ends, instead
+   * of polling.
+   */
+  waitForLeaseRelease?(key: SessionRef, options: LeaseWaitOptions): Promise<void>;
+};
+
+/** Options of {@link SessionStoreExtensions.waitForLeaseRelease}. */
+export type LeaseWaitOptions = {
+  /** The longest wait, in ms. */
+  timeoutMs: number;
+  /** Ends the wait early, rejecting with its reason. */
+  signal?: AbortSignal;
 };
 
 /** A store with the official protocol and any of our extensions. */
@@ -232,4 +248,9 @@ export function supportsExpiry(store: SessionStore): store is With<'expire'> {
 /** The store has fenced per-session leases. */
 export function supportsLeases(store: SessionStore): store is With<'acquireLease' | 'renewLease' | 'releaseLease'> {
   return has(store, 'acquireLease') && has(store, 'renewLease') && has(store, 'releaseLease');
+}
+
+/** The store can wait for a session's lease to be released (see {@link SessionStoreExtensions.waitForLeaseRelease}). */
+export function supportsLeaseWait(store: SessionStore): store is With<'waitForLeaseRelease'> {
+  return has(store, 'waitForLeaseRelease');
 }
