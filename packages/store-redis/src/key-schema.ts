@@ -31,6 +31,8 @@ export type SessionKeys = {
   subkeys: string;
   subMeta: string;
   lease: string;
+  /** A list holding one element for a moment after each lease release: what waiting workers block on. */
+  wake: string;
 };
 
 /** Key names of the session `ref` under `prefix`. */
@@ -44,6 +46,7 @@ export function sessionKeys(prefix: string, ref: SessionRef): SessionKeys {
     subkeys: `${base}:subkeys`,
     subMeta: `${base}:submeta`,
     lease: `${base}:lease`,
+    wake: `${base}:wake`,
   };
 }
 

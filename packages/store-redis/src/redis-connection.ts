@@ -34,6 +34,28 @@ export function reconnectDelay(retries: number): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
+/** A duplicate of the store's own client, for blocking commands. */
+type BlockingClient = Closable & {
+  connect(): Promise<unknown>;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  sendCommand(args: string[]): Promise<unknown>;
+};
+
+/** Blocking connections a store keeps at most: one per turn waiting for a session at the same time. */
+const MAX_BLOCKING_CONNECTIONS = 8;
+
+type Closable = { readonly isOpen: boolean; close(): Promise<unknown>; destroy(): void };
+
+async function closeClient(client: Closable): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    // A client stuck reconnecting cannot close gracefully; drop its socket instead.
+    client.destroy();
+  }
+}
+
 const UNAVAILABLE_REPLIES = ['LOADING', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'BUSY'];
 
 /** Turns anything node-redis throws into a store error; `operation` names the failed call. */
@@ -61,6 +83,8 @@ export class RedisConnection {
   private readonly owned: boolean;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  private readonly idleBlocking: BlockingClient[] = [];
+  private blockingCount = 0;
 
   constructor(
     options: RedisConnectionOptions,
@@ -113,19 +137,57 @@ export class RedisConnection {
     );
   }
 
+  /**
+   * Sends one blocking command (BLPOP) on a connection of its own, a duplicate of the client the store
+   * created (same options), taken from a small pool and returned after the reply. Resolves `undefined`
+   * without sending anything for a client passed in (a connection the store opened behind its owner's
+   * back would keep their process alive after they close theirs) and when the pool is at its limit:
+   * the caller then waits without being woken. `deadlineMs` bounds a server that stops answering.
+   */
+  async blocking(args: string[], deadlineMs: number): Promise<{ reply: unknown } | undefined> {
+    if (this.closed) throw new SessionStoreError('the Redis session store is closed');
+    const duplicate = (this.client as { duplicate?: unknown }).duplicate;
+    if (!this.owned || typeof duplicate !== 'function') return undefined;
+    let connection = this.idleBlocking.pop();
+    if (connection === undefined) {
+      if (this.blockingCount >= MAX_BLOCKING_CONNECTIONS) return undefined;
+      this.blockingCount++;
+      try {
+        connection = (duplicate as () => BlockingClient).call(this.client);
+        connection.on('error', () => undefined);
+        await connection.connect();
+      } catch (error) {
+        this.blockingCount--;
+        throw toStoreError(error, 'connect');
+      }
+    }
+    const client = connection;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const reply = await new Promise<unknown>((resolve, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailableError(`Redis ${args[0]} did not answer within ${deadlineMs} ms`)), deadlineMs);
+        client.sendCommand(args).then(resolve, reject);
+      });
+      if (this.closed) await closeClient(client);
+      else this.idleBlocking.push(client);
+      return { reply };
+    } catch (error) {
+      // A connection in an unknown state is not reused.
+      this.blockingCount--;
+      client.destroy();
+      throw toStoreError(error, args[0] ?? 'blocking call');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Closes the client if the store created it; a client passed in is left open. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all(this.idleBlocking.splice(0).map((client) => closeClient(client)));
     if (!this.owned) return;
-    const client = this.client as unknown as { isOpen: boolean; close(): Promise<void>; destroy(): void };
-    if (!client.isOpen) return;
-    try {
-      await client.close();
-    } catch {
-      // A client stuck reconnecting cannot close gracefully; drop its socket instead.
-      client.destroy();
-    }
+    await closeClient(this.client as unknown as Closable);
   }
 
   /** Hands `args` to the client as is (node-redis keeps it until the reply): callers pass a fresh array. */

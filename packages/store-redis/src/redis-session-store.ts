@@ -15,6 +15,7 @@ import type {
   AppendCondition,
   AppendResult,
   ExtendedSessionStore,
+  LeaseWaitOptions,
   LoadedWindow,
   LoadWindow,
   SessionKey,
@@ -34,6 +35,7 @@ import {
   EXPIRE,
   FORK_COPY,
   INDEX,
+  LEASE_REMAINING,
   LIST_INDEX,
   LOAD_WINDOW,
   PRUNE_INDEX,
@@ -106,6 +108,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly ttlArgument: string;
+  private readonly commandTimeoutMs: number;
   private readonly maxEntryBytes: number;
   private copyAvailable: Promise<boolean> | undefined;
   private readonly indexedAt = new Map<string, number>();
@@ -116,8 +119,8 @@ export class RedisSessionStore implements ExtendedSessionStore {
     this.ttlMs = positiveInteger(options.ttlMs, 0, 'ttlMs');
     this.ttlArgument = String(this.ttlMs);
     this.maxEntryBytes = positiveInteger(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 'maxEntryBytes');
-    const timeoutMs = positiveInteger(options.commandTimeoutMs, DEFAULT_TIMEOUT_MS, 'commandTimeoutMs');
-    this.connection = new RedisConnection(connection, timeoutMs);
+    this.commandTimeoutMs = positiveInteger(options.commandTimeoutMs, DEFAULT_TIMEOUT_MS, 'commandTimeoutMs');
+    this.connection = new RedisConnection(connection, this.commandTimeoutMs);
   }
 
   /** Closes the client the store created from a URL; a client passed in stays open. */
@@ -288,7 +291,40 @@ export class RedisSessionStore implements ExtendedSessionStore {
   async releaseLease(lease: SessionLease): Promise<void> {
     assertValidSessionRef(lease.key);
     const keys = sessionKeys(this.prefix, lease.key);
-    await this.connection.run(RENEW_LEASE, [keys.lease], [String(lease.token), '0']);
+    await this.connection.run(RENEW_LEASE, [keys.lease, keys.wake], [String(lease.token), '0']);
+  }
+
+  /**
+   * Resolves once the session's lease is free (at once if it is), released or expired, and at the
+   * latest after `timeoutMs`; rejects with `signal.reason` when `signal` aborts. Of the workers
+   * waiting for one session, a release wakes one, the longest waiting: each blocks (BLPOP) on the
+   * session's wake list on a connection of its own, duplicated from the client the store created
+   * from a URL. A store given a client polls the lease instead, every 25 ms growing to 200 ms. The
+   * lease may be taken again by the time this resolves: the caller tries, and waits again if it must.
+   */
+  async waitForLeaseRelease(key: SessionRef, options: LeaseWaitOptions): Promise<void> {
+    assertValidSessionRef(key);
+    const timeoutMs = positiveInteger(options.timeoutMs, 0, 'timeoutMs');
+    if (timeoutMs === 0) throw new SessionStoreError('waitForLeaseRelease needs a positive timeoutMs');
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    const keys = sessionKeys(this.prefix, key);
+    const deadline = Date.now() + timeoutMs;
+    for (let poll = 0; ; poll++) {
+      // A release after this look leaves its wake element behind for a moment: BLPOP below takes it.
+      const remaining = Number(await this.connection.run(LEASE_REMAINING, [keys.lease], []));
+      const left = deadline - Date.now();
+      if (remaining <= 0 || left <= 0) return;
+      // Never past the lease's own end: a holder that crashed releases nothing.
+      const wait = Math.min(left, remaining);
+      const woken = await abortable(
+        this.connection.blocking(['BLPOP', keys.wake, (wait / 1000).toFixed(3)], wait + this.commandTimeoutMs).catch(() => undefined),
+        signal,
+      );
+      if (woken !== undefined) return;
+      // No connection to block on (a client passed in, the pool at its limit, a failed call): poll.
+      await abortable(delay(Math.min(wait, 25 * 2 ** Math.min(poll, 3))), signal);
+    }
   }
 
   private async write(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
@@ -451,6 +487,21 @@ export class RedisSessionStore implements ExtendedSessionStore {
     const reply = (await this.connection.send('fork', undefined, true, ['COMMAND', 'INFO', 'COPY'])) as unknown[];
     return Array.isArray(reply) && reply[0] !== null && reply[0] !== undefined;
   }
+}
+
+/** `promise`, or a rejection with `signal.reason` as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function summaryOf(sessionId: string, fields: readonly string[]): SessionSummaryEntry | undefined {

@@ -10,6 +10,9 @@ import { createHash } from 'node:crypto';
  * millisecond timestamps in exponent notation and would lose digits.
  */
 
+/** How long a lease release's wake element waits for a worker to take it. */
+const WAKE_MS = 2000;
+
 /** A script and its SHA1, for `EVALSHA` with an `EVAL` fallback after `NOSCRIPT`. */
 export type LuaScript = { readonly name: string; readonly source: string; readonly sha1: string };
 
@@ -257,6 +260,7 @@ export const DELETE = script(
 local base, subpath = ARGV[1], ARGV[2]
 if subpath == '' then
   for _, key in ipairs(session_keys(base)) do redis.call('DEL', key) end
+  redis.call('DEL', base .. ':wake')
 else
   redis.call('DEL', base .. ':sub:' .. subpath, base .. ':subids:' .. subpath)
   redis.call('SREM', base .. ':subkeys', subpath)
@@ -347,7 +351,11 @@ return { 'ok', token, expires_at }
 );
 
 /**
- * Renews (ttl > 0) or releases (ttl 0) a lease. KEYS: lease. ARGV: token, ttl ms.
+ * Renews (ttl > 0) or releases (ttl 0) a lease. KEYS: lease, and for a release the wake list. A release
+ * leaves one element in the wake list for a moment: the worker blocked longest on it (BLPOP, in
+ * `waitForLeaseRelease`) takes it and tries the session at once; only one wakes, so the others do not
+ * all race for the lease; an element nobody was waiting for vanishes after WAKE_MS, and one taken by a
+ * worker that arrives just after the release makes it try at once, as it should. ARGV: token, ttl ms.
  * Replies {'ok', expiresAt} | {'lease', reason}.
  */
 export const RENEW_LEASE = script(
@@ -361,6 +369,11 @@ if not lease[2] then return { 'lease', 'not-held' } end
 local ttl = tonumber(ARGV[2])
 if ttl == 0 then
   redis.call('HDEL', KEYS[1], 'holder', 'expiresAt')
+  if KEYS[2] then
+    redis.call('DEL', KEYS[2])
+    redis.call('RPUSH', KEYS[2], '1')
+    redis.call('PEXPIRE', KEYS[2], ${WAKE_MS})
+  end
   return { 'ok', now }
 end
 if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
@@ -369,5 +382,17 @@ redis.call('HSET', KEYS[1], 'expiresAt', int(expires_at))
 local key_ttl = redis.call('PTTL', KEYS[1])
 if key_ttl >= 0 and key_ttl < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return { 'ok', expires_at }
+`,
+);
+
+/**
+ * How long the session's lease stays held, in ms of the server's clock: 0 when it is free. KEYS: lease.
+ */
+export const LEASE_REMAINING = script(
+  'lease-remaining',
+  `
+local lease = redis.call('HMGET', KEYS[1], 'holder', 'expiresAt')
+if not lease[1] then return 0 end
+return math.max(0, tonumber(lease[2]) - now_ms())
 `,
 );

@@ -236,6 +236,76 @@ describe('RedisSessionStore on a standalone server', () => {
     expect(await store.load(session)).toHaveLength(1);
   });
 
+  describe('waitForLeaseRelease', () => {
+    /** Settles `promise` into the time it took, or 'pending' if it has not settled after `ms`. */
+    const within = async (promise: Promise<unknown>, started: number, ms: number): Promise<number | 'pending'> =>
+      Promise.race([promise.then(() => performance.now() - started), new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
+
+    it('wakes the longest waiting worker when the lease is released, and only that one', async () => {
+      const prefix = uniquePrefix('wait');
+      prefixes.push(prefix);
+      // Each worker has its own store from a URL: it blocks on a connection of its own.
+      const stores = [0, 1, 2].map(() => new RedisSessionStore({ url: SHARED_REDIS_URL }, { prefix }));
+      try {
+        const session = key();
+        const lease = await stores[0]!.acquireLease(session, { holder: 'worker-0', ttlMs: 10_000 });
+        const first = stores[1]!.waitForLeaseRelease(session, { timeoutMs: 3000 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const second = stores[2]!.waitForLeaseRelease(session, { timeoutMs: 1500 });
+        expect(await within(first, performance.now(), 200)).toBe('pending');
+        const released = performance.now();
+        await stores[0]!.releaseLease(lease);
+        expect(await within(first, released, 500)).toBeLessThan(500);
+        // The other stays blocked (the first would now take the lease) until its own timeout.
+        await stores[1]!.acquireLease(session, { holder: 'worker-1', ttlMs: 10_000 });
+        expect(await within(second, released, 300)).toBe('pending');
+        expect(await within(second, released, 3000)).toBeGreaterThanOrEqual(1000);
+      } finally {
+        for (const store of stores) await store.close();
+      }
+    });
+
+    it('returns at once for a free lease, at the timeout or the lease end for a held one', async () => {
+      const prefix = uniquePrefix('wait');
+      prefixes.push(prefix);
+      const store = new RedisSessionStore({ url: SHARED_REDIS_URL }, { prefix });
+      try {
+        const free = key();
+        let started = performance.now();
+        await store.waitForLeaseRelease(free, { timeoutMs: 5000 });
+        expect(performance.now() - started).toBeLessThan(500);
+        const held = key();
+        await store.acquireLease(held, { holder: 'worker-0', ttlMs: 10_000 });
+        started = performance.now();
+        await store.waitForLeaseRelease(held, { timeoutMs: 300 });
+        expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+        // A holder that crashed releases nothing: the wait ends when its lease does.
+        const crashed = key();
+        await store.acquireLease(crashed, { holder: 'worker-0', ttlMs: 400 });
+        started = performance.now();
+        await store.waitForLeaseRelease(crashed, { timeoutMs: 5000 });
+        expect(performance.now() - started).toBeLessThan(2000);
+        const controller = new AbortController();
+        const aborted = store.waitForLeaseRelease(held, { timeoutMs: 5000, signal: controller.signal });
+        controller.abort(new Error('stop'));
+        await expect(aborted).rejects.toThrow('stop');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('polls with a client passed in, and sees a release', async () => {
+      const { store } = newStore();
+      const session = key();
+      const lease = await store.acquireLease(session, { holder: 'worker-0', ttlMs: 10_000 });
+      const waiting = store.waitForLeaseRelease(session, { timeoutMs: 5000 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const released = performance.now();
+      await store.releaseLease(lease);
+      expect(await within(waiting, released, 1000)).toBeLessThan(1000);
+    });
+  });
+
   it('expires a whole session, subkeys included, and drops it from listings', async () => {
     const { store, prefix } = newStore({ ttlMs: 400 });
     const session = key();

@@ -5,6 +5,7 @@ import {
   supportsFork,
   supportsIdempotentAppend,
   supportsLeases,
+  supportsLeaseWait,
   supportsWindowedLoad,
 } from '@sdk/core/store';
 
@@ -19,7 +20,8 @@ export type Capability =
   | 'loadWindow'
   | 'fork'
   | 'expire'
-  | 'leases';
+  | 'leases'
+  | 'leaseWait';
 
 const optionalMethods = ['listSessions', 'listSessionSummaries', 'delete', 'listSubkeys'] as const;
 
@@ -35,6 +37,7 @@ export function detectCapabilities(store: SessionStore): ReadonlySet<Capability>
   if (supportsFork(store)) found.add('fork');
   if (supportsExpiry(store)) found.add('expire');
   if (supportsLeases(store)) found.add('leases');
+  if (supportsLeaseWait(store)) found.add('leaseWait');
   return found;
 }
 
@@ -45,6 +48,8 @@ export function describeMissing(capability: Capability): string {
       return 'store does not declare capabilities.idempotentAppend';
     case 'leases':
       return 'store has no acquireLease/renewLease/releaseLease';
+    case 'leaseWait':
+      return 'store has no waitForLeaseRelease';
     default:
       return `store has no ${capability}`;
   }

@@ -150,4 +150,42 @@ export function registerLeases(context: SpecContext): void {
     },
     { timeoutMs: PAST_EXPIRY_MS + 10_000 },
   );
+
+  context.test('waitForLeaseRelease returns soon after the holder releases', ['leases', 'leaseWait'], async (store) => {
+    const key = newSessionKey();
+    const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    let settled = false;
+    const waiting = store.waitForLeaseRelease!(key, { timeoutMs: 8000 }).finally(() => (settled = true));
+    await sleep(200);
+    expect(settled).toBe(false);
+    const released = Date.now();
+    await store.releaseLease!(lease);
+    await waiting;
+    expect(Date.now() - released).toBeLessThan(2000);
+  });
+
+  context.test('waitForLeaseRelease returns at once when the lease is free', ['leases', 'leaseWait'], async (store) => {
+    const started = Date.now();
+    await store.waitForLeaseRelease!(newSessionKey(), { timeoutMs: 8000 });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  context.test('waitForLeaseRelease returns by its timeout while the lease stays held', ['leases', 'leaseWait'], async (store) => {
+    const key = newSessionKey();
+    await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const started = Date.now();
+    await store.waitForLeaseRelease!(key, { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    // The lease is still held: the wait only ended.
+    expect(leaseReason(await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 })))).toBe('held');
+  });
+
+  context.test('waitForLeaseRelease rejects with the reason of an aborted signal', ['leases', 'leaseWait'], async (store) => {
+    const key = newSessionKey();
+    await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const controller = new AbortController();
+    const waiting = rejectionOf(() => store.waitForLeaseRelease!(key, { timeoutMs: 8000, signal: controller.signal }));
+    controller.abort(new Error('turn cancelled'));
+    expect(((await waiting) as Error).message).toBe('turn cancelled');
+  });
 }
