@@ -14,6 +14,9 @@ const store = new FileSessionStore({ root: STORE_ROOT });
 let conflicts = 0;
 const logger = { debug: (message) => (message.startsWith('session busy') ? conflicts++ : undefined) };
 const client = new Anthropic({ apiKey: 'x', baseURL: EMULATOR_URL, maxRetries: 0 });
+// One executor for every turn, as a worker process would run it: the executor keeps nothing between
+// turns, and the direct calls reuse their client too, so both paths pay the same set-up once.
+const executor = new AgentExecutor({ store, logger, client });
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   const { sessionId, prompt, onConflict, direct } = JSON.parse(line);
@@ -26,7 +29,6 @@ for await (const line of lines) {
       const message = await client.messages.create({ model: MODEL, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
       result = { subtype: 'success', result: message.content.map((block) => (block.type === 'text' ? block.text : '')).join('') };
     } else {
-      const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x', baseURL: EMULATOR_URL } });
       const request = { session: { projectKey: PROJECT_KEY, sessionId }, prompt, model: MODEL };
       if (onConflict !== undefined) request.onConflict = onConflict;
       for await (const message of executor.runTurn(request)) {

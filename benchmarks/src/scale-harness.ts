@@ -13,6 +13,8 @@ import { startMessagesEmulator } from '@sdk/testing/emulator';
 import { percentile } from './stats.js';
 
 export const WORKERS_PER_SESSION = 4;
+/** Untimed turns of each kind (direct call, executor turn) every worker runs before the measured ones. */
+const WARM_UP_TURNS = 2;
 /** A turn that has not answered after this long counts as failed, so one stuck worker cannot hang the run. */
 const REPLY_TIMEOUT_MS = 120_000;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every mainstream architecture. */
@@ -38,6 +40,11 @@ export type ScaleRow = {
   emulatorCpuMsPerTurn: number;
   ceilingTurnsPerSecond: number;
   ceilingP99: number;
+  /** Worker CPU per direct call in the ceiling run: with `emulatorCpuMsPerTurn`'s twin, the CPU budget a turn is compared with. */
+  ceilingCpuMsPerTurn: number;
+  ceilingEmulatorCpuMsPerTurn: number;
+  /** The store server's CPU per turn (Redis), on the same cores; undefined without a server. */
+  serverCpuMsPerTurn?: number;
 };
 
 export type ScaleSetup = {
@@ -50,6 +57,8 @@ export type ScaleSetup = {
   /** How many user entries the session's transcript holds (to count lost turns). */
   storedPrompts: (sessionId: string) => Promise<number>;
   deleteSession: (sessionId: string) => Promise<void>;
+  /** CPU ms the store's own server process has used so far (Redis: INFO cpu), when it has one. */
+  serverCpuMs?: () => Promise<number>;
 };
 
 function send(worker: Worker, request: object): Promise<Reply> {
@@ -171,16 +180,23 @@ export async function runScale(setup: ScaleSetup, counts: readonly number[], tur
       const turns = turnsPer(count);
       const workers = startWorkers(count, setup, emulator.url);
       try {
-        // Warm-up: every process loaded and connected before the clock starts.
-        await drive(workers, () => ({ sessionId: randomUUID(), prompt: 'warm-up', direct: true }), 1);
+        // Warm-up: every process loaded, connected and through both code paths before the clock
+        // starts, so neither the ceiling nor the turns pay for a cold start (lazy compilation of the
+        // executor is most of a cold process's first turns). Each worker warms on a session of its own.
+        await drive(workers, () => ({ sessionId: randomUUID(), prompt: 'warm-up', direct: true }), WARM_UP_TURNS);
+        const warmSessions = workers.map(() => randomUUID());
+        await drive(workers, (worker) => ({ sessionId: warmSessions[worker]!, prompt: 'warm-up' }), WARM_UP_TURNS);
+        for (const sessionId of warmSessions) await setup.deleteSession(sessionId);
         const sessions = Array.from({ length: Math.max(1, Math.ceil(count / WORKERS_PER_SESSION)) }, () => randomUUID());
         const ceiling = await drive(workers, (worker, number) => ({ sessionId: sessions[0]!, prompt: `direct ${worker} ${number}`, direct: true }), turns);
         emulator.reset();
+        const serverBefore = await setup.serverCpuMs?.();
         const agent = await drive(
           workers,
           (worker, number) => ({ sessionId: sessions[worker % sessions.length]!, prompt: `worker ${worker} turn ${number}`, onConflict: 'retry' }),
           turns,
         );
+        const serverAfter = await setup.serverCpuMs?.();
         emulator.reset();
         // A turn is lost if its prompt is not in its session's transcript.
         let stored = 0;
@@ -199,6 +215,9 @@ export async function runScale(setup: ScaleSetup, counts: readonly number[], tur
           emulatorCpuMsPerTurn: agent.driverCpuMs / Math.max(1, agent.turns),
           ceilingTurnsPerSecond: ceiling.turns / ceiling.seconds,
           ceilingP99: ceiling.p99,
+          ceilingCpuMsPerTurn: ceiling.workerCpuMs / Math.max(1, ceiling.turns),
+          ceilingEmulatorCpuMsPerTurn: ceiling.driverCpuMs / Math.max(1, ceiling.turns),
+          ...(serverBefore === undefined || serverAfter === undefined ? {} : { serverCpuMsPerTurn: (serverAfter - serverBefore) / Math.max(1, agent.turns) }),
         });
         for (const sessionId of sessions) await setup.deleteSession(sessionId);
       } finally {
@@ -215,13 +234,14 @@ export function formatScaleTable(title: string, rows: readonly ScaleRow[]): stri
   const lines = [
     `## ${title}`,
     '',
-    '| processes | sessions | turns/s | p50 ms | p99 ms | conflicts (retried turns) | lost turns | worker CPU ms/turn | emulator CPU ms/turn | emulator alone turns/s | emulator alone p99 ms | turns/s ÷ emulator alone |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| processes | sessions | turns/s | p50 ms | p99 ms | conflicts (retried turns) | lost turns | worker CPU ms/turn | emulator CPU ms/turn | store server CPU ms/turn | emulator alone turns/s | emulator alone p99 ms | emulator alone: worker + emulator CPU ms/call | turns/s ÷ emulator alone |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
     lines.push(
       `| ${row.processes} | ${row.sessions} | ${row.turnsPerSecond.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.conflicts} | ${row.lost}${row.failed > 0 ? ` (${row.failed} failed)` : ''} | ` +
-        `${row.cpuMsPerTurn.toFixed(2)} | ${row.emulatorCpuMsPerTurn.toFixed(2)} | ${row.ceilingTurnsPerSecond.toFixed(1)} | ${row.ceilingP99.toFixed(1)} | ${(row.turnsPerSecond / row.ceilingTurnsPerSecond).toFixed(2)} |`,
+        `${row.cpuMsPerTurn.toFixed(2)} | ${row.emulatorCpuMsPerTurn.toFixed(2)} | ${row.serverCpuMsPerTurn?.toFixed(2) ?? ''} | ${row.ceilingTurnsPerSecond.toFixed(1)} | ${row.ceilingP99.toFixed(1)} | ` +
+        `${row.ceilingCpuMsPerTurn.toFixed(2)} + ${row.ceilingEmulatorCpuMsPerTurn.toFixed(2)} | ${(row.turnsPerSecond / row.ceilingTurnsPerSecond).toFixed(2)} |`,
     );
   }
   for (const row of rows) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSessionStore } from '@sdk/store-file';
 import { RedisSessionStore } from '@sdk/store-redis';
+import { createClient } from 'redis';
 import type { BenchReport, SummaryRow } from './report.js';
 import { formatScaleTable, runScale, type ScaleRow, type ScaleSetup } from './scale-harness.js';
 import { lineChart } from './svg-chart.js';
@@ -24,6 +25,8 @@ async function redisRows(counts: readonly number[], turnsPer: (count: number) =>
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-scale-${process.pid}-${Date.now().toString(36)}`;
   const store = new RedisSessionStore({ url }, { prefix });
+  // Redis runs on the same cores: its CPU per turn is part of what a turn costs.
+  const stats = createClient({ url });
   const setup: ScaleSetup = {
     worker: REDIS_WORKER,
     env: { REDIS_URL: url, STORE_PREFIX: prefix },
@@ -31,10 +34,17 @@ async function redisRows(counts: readonly number[], turnsPer: (count: number) =>
     model: MODEL,
     storedPrompts: async (sessionId) => userEntries(await store.load({ projectKey: PROJECT, sessionId })),
     deleteSession: (sessionId) => store.delete({ projectKey: PROJECT, sessionId }),
+    serverCpuMs: async () => {
+      const info = await stats.info('cpu');
+      const seconds = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+      return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+    },
   };
   try {
+    await stats.connect();
     return await runScale(setup, counts, turnsPer);
   } finally {
+    if (stats.isOpen) stats.destroy();
     await store.close();
   }
 }
@@ -66,7 +76,10 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const redis = await redisRows(counts, turnsPer);
   const files = await fileRows(counts, turnsPer);
   const note = 'Four processes per session, `onConflict: \'retry\'`; a conflict is a turn the executor reran because another process held the session. ' +
-    'CPU per turn: user + system time of all worker processes (from /proc) over the turns; emulator CPU: this process, which runs the emulator.';
+    'Every process first runs two direct calls and two turns (on a session of its own), untimed, so neither column pays for a cold start. ' +
+    'CPU per turn: user + system time of all worker processes (from /proc) over the turns; emulator CPU: this process, which runs the emulator; ' +
+    'store server CPU: Redis (INFO cpu). With every core busy, turns/s ÷ emulator alone is about the ceiling\'s CPU per call (worker + emulator) ' +
+    'over a turn\'s (worker + emulator + store server).';
   const markdown = [
     formatScaleTable(`Scale on @sdk/store-redis (N processes; floor: the same processes calling the emulator directly)${quick ? ' (quick)' : ''}`, redis),
     '',

@@ -1,7 +1,7 @@
 // A long-lived worker process for redis-distributed.int.test.ts and benchmarks/src/redis-scale.bench.ts:
 // reads one JSON turn request per stdin line ({sessionId, prompt, onConflict?, direct?}), runs it with
-// a fresh AgentExecutor over a RedisSessionStore that owns its own connection (or, with `direct`, as
-// one Messages API call to the emulator without a store), and writes one JSON line per turn ({pid,
+// the process's AgentExecutor over a RedisSessionStore that owns its own connection (or, with `direct`,
+// as one Messages API call to the emulator without a store), and writes one JSON line per turn ({pid,
 // sessionId, result, ms, conflicts, error?}). Exits when stdin closes. Plain .mjs so it runs on node
 // without a TypeScript loader.
 import { createInterface } from 'node:readline';
@@ -15,6 +15,9 @@ const store = new RedisSessionStore({ url: REDIS_URL }, { prefix: STORE_PREFIX }
 let conflicts = 0;
 const logger = { debug: (message) => (message.startsWith('session busy') ? conflicts++ : undefined) };
 const client = new Anthropic({ apiKey: 'x', baseURL: EMULATOR_URL, maxRetries: 0 });
+// One executor for every turn, as a worker process would run it: the executor keeps nothing between
+// turns, and the direct calls reuse their client too, so both paths pay the same set-up once.
+const executor = new AgentExecutor({ store, logger, client });
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   const { sessionId, prompt, onConflict, direct } = JSON.parse(line);
@@ -27,7 +30,6 @@ for await (const line of lines) {
       const message = await client.messages.create({ model: MODEL, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
       result = { subtype: 'success', result: message.content.map((block) => (block.type === 'text' ? block.text : '')).join('') };
     } else {
-      const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x', baseURL: EMULATOR_URL } });
       const request = { session: { projectKey: PROJECT_KEY, sessionId }, prompt, model: MODEL };
       if (onConflict !== undefined) request.onConflict = onConflict;
       for await (const message of executor.runTurn(request)) {
