@@ -70,7 +70,7 @@ export type {
   SessionMutationOptions,
 } from './sessions/types.js';
 export type { SessionFunctions, SessionFunctionsOptions } from './sessions/session-functions.js';
-export { createSessionFunctions } from './sessions/session-functions.js';
+export { createSessionFunctions } from './sessions/lazy-session-functions.js';
 export type {
   AgentDefinition,
   AsyncHookJSONOutput,
