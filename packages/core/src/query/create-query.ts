@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { AgentExecutor } from '../executor/agent-executor.js';
 import { projectScope } from '../sessions/project-scope.js';
 import type { SessionStore } from '../store/session-store.js';
+import { createNodeFetch } from './http-transport.js';
 import { InputQueue } from './input-queue.js';
 import type { Options } from './options.js';
 import type { Query, SDKUserMessageInput } from './query-types.js';
@@ -86,6 +87,9 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
   };
 }
 
+/** The clients' `fetch`, over node:http with keep-alive agents (see http-transport.ts); one for all clients. */
+let transport: typeof fetch | undefined;
+
 /** Most distinct credentials / endpoints whose clients are kept. */
 const MAX_CACHED_CLIENTS = 16;
 
@@ -105,7 +109,8 @@ class ClientCache {
       // Most recently used last, so the first entry is the one to evict.
       this.clients.delete(key);
     } else {
-      client = new Anthropic({ ...options, maxRetries: 0 });
+      transport ??= createNodeFetch();
+      client = new Anthropic({ ...options, maxRetries: 0, fetch: transport });
       if (this.clients.size >= MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
     }
     this.clients.set(key, client);

@@ -1,0 +1,60 @@
+import { createQuery } from '@sdk/core';
+import { InMemorySessionStore } from '@sdk/store-memory';
+import { errorReply, startMessagesEmulator, textReply, toolUseReply, type EmulatorReply, type MessagesEmulator } from '@sdk/testing/emulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect, emulatorEnvironment } from './support/query-harness.js';
+
+// query() talks to the API over node:http (packages/core/src/query/http-transport.ts), not the
+// global fetch: the faults the executor retries must look to it exactly as they do through fetch.
+let emulator: MessagesEmulator;
+let store: InMemorySessionStore;
+const query = createQuery({ defaultStore: () => store });
+
+beforeAll(async () => {
+  emulator = await startMessagesEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.reset();
+  store = new InMemorySessionStore();
+});
+
+const options = () => ({ env: emulatorEnvironment(emulator.url), model: 'claude-sonnet-4-5', cwd: '/tmp' });
+
+describe('query() API faults through its HTTP transport', () => {
+  const retried: Array<[string, EmulatorReply, number | null]> = [
+    ['connection reset', { type: 'fault', fault: 'connection-reset' }, null],
+    ['stream cut mid-message', { type: 'fault', fault: 'stream-cut', afterEvents: 3, reply: textReply('this answer is cut short') }, null],
+    ['stream cut mid tool_use', { type: 'fault', fault: 'stream-cut', afterEvents: 4, reply: toolUseReply('lookup', { word: 'x' }, { text: 'calling' }) }, null],
+    ['SSE error event', { type: 'fault', fault: 'stream-error', afterEvents: 2 }, null],
+    ['429 rate limit', errorReply(429), 429],
+    ['529 overloaded', errorReply(529), 529],
+    ['500 server error', errorReply(500), 500],
+  ];
+
+  it.each(retried)('retries a %s and answers', async (_name, fault, status) => {
+    emulator.enqueue(fault);
+    const messages = await collect(query({ prompt: 'first', options: options() }));
+    const retries = messages.filter((message) => message.type === 'system' && message.subtype === 'api_retry');
+    expect(retries).toEqual([expect.objectContaining({ attempt: 1, error_status: status })]);
+    const result = messages.at(-1);
+    expect(result).toMatchObject({ type: 'result', subtype: 'success', result: 'echo: first [messages=1]' });
+  });
+
+  it('reports a 400 with the API error message and does not retry', async () => {
+    emulator.enqueue(errorReply(400, { message: 'bad thing 400' }));
+    const messages = await collect(query({ prompt: 'first', options: options() }));
+    expect(messages.filter((message) => message.type === 'system' && message.subtype === 'api_retry')).toEqual([]);
+    expect(JSON.stringify(messages.at(-1))).toContain('bad thing 400');
+  });
+
+  it('aborts a slow answer mid-stream', async () => {
+    emulator.enqueue(textReply('a long answer that streams slowly word by word', { eventDelayMs: 150 }));
+    const abortController = new AbortController();
+    const pending = collect(query({ prompt: 'first', options: { ...options(), abortController } }));
+    setTimeout(() => abortController.abort(), 300);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
