@@ -95,7 +95,7 @@ const MAX_CACHED_CLIENTS = 16;
 
 /**
  * One API client per credentials and endpoint, shared by the queries that use them. A client is
- * configuration only (connections live in the global fetch dispatcher), yet building one creates
+ * configuration only (connections live in the shared transport's keep-alive agents), yet building one creates
  * a few hundred objects: per query, that was a measurable part of a one-shot's time and garbage.
  * Bounded, so a process serving many API keys keeps only the most recent ones.
  */

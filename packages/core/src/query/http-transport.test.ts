@@ -129,4 +129,21 @@ describe('createNodeFetch', () => {
     await nodeFetch(url, { method: 'POST', body: new FormData() });
     expect(calls).toEqual([url, request, url]);
   });
+
+  it('hands every call to the fallback while the program has installed a dispatcher other than a plain Agent', async () => {
+    const { url } = await serve((_request, _body, response) => response.end('direct'));
+    const fallback: typeof fetch = async () => new Response('through the dispatcher');
+    const nodeFetch = createNodeFetch(fallback);
+    const slot = globalThis as Record<symbol, unknown>;
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const previous = slot[key];
+    try {
+      slot[key] = new (class ProxyAgent {})();
+      expect(await (await nodeFetch(url)).text()).toBe('through the dispatcher');
+      slot[key] = new (class Agent {})();
+      expect(await (await nodeFetch(url)).text()).toBe('direct');
+    } finally {
+      slot[key] = previous;
+    }
+  });
 });

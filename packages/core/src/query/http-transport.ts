@@ -15,11 +15,12 @@ import type * as Zlib from 'node:zlib';
  * `--liftoff-only` as the control; the bare `@anthropic-ai/sdk` client has it too). `node:http`
  * parses with the native llhttp, so that peak never happens; it also has less per-request
  * overhead than WHATWG fetch. The official SDK's API calls are made by its CLI process, not by the
- * program's `fetch`, so a program could not configure them through undici's global dispatcher
- * either; `HTTPS_PROXY` is honoured by neither (see docs/compat.md).
+ * program's `fetch`; `HTTPS_PROXY` is honoured by neither (see docs/compat.md).
  *
- * What it does not handle itself it hands to the global `fetch` unchanged: a `Request` object,
- * bodies other than text and bytes, and redirects (re-sent through `fetch`, which follows them).
+ * What it does not handle itself it hands to the global `fetch` unchanged: every call while the
+ * program has installed a global dispatcher other than a plain `Agent` (a proxy or mock agent), a
+ * `Request` object, bodies other than text and bytes, and redirects (re-sent through `fetch`,
+ * which follows them).
  * Compressed responses are decompressed as `fetch` does.
  */
 export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): typeof fetch {
@@ -44,6 +45,7 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): type
 
   return async function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     if (typeof input !== 'string' && !(input instanceof URL)) return fallback(input, init);
+    if (configuredDispatcher()) return fallback(input, init);
     const url = typeof input === 'string' ? new URL(input) : input;
     const body = init.body;
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !(body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)) {
@@ -89,6 +91,18 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): type
     const decoded = decode(response, response.headers['content-encoding'], require);
     return new Response(webStream(decoded, response, signal), { status, statusText: response.statusMessage ?? '', headers: responseHeaders });
   };
+}
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * True when the program installed a dispatcher of its own for `fetch` (`setGlobalDispatcher` with a
+ * `ProxyAgent`, `EnvHttpProxyAgent`, `MockAgent`, …): its API calls then go where it says. A plain
+ * `Agent` is what `fetch` installs for itself on first use, so it does not count.
+ */
+function configuredDispatcher(): boolean {
+  const dispatcher = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
+  return typeof dispatcher === 'object' && dispatcher !== null && dispatcher.constructor.name !== 'Agent';
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
