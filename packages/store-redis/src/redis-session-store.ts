@@ -315,8 +315,9 @@ export class RedisSessionStore implements ExtendedSessionStore {
       const remaining = Number(await this.connection.run(LEASE_REMAINING, [keys.lease], []));
       const left = deadline - Date.now();
       if (remaining <= 0 || left <= 0) return;
-      // Never past the lease's own end: a holder that crashed releases nothing.
-      const wait = Math.min(left, remaining);
+      // Never past the lease's own end (a holder that crashed releases nothing), never below 1 ms
+      // (BLPOP 0 blocks for ever).
+      const wait = Math.max(1, Math.min(left, remaining));
       const woken = await abortable(
         this.connection.blocking(['BLPOP', keys.wake, (wait / 1000).toFixed(3)], wait + this.commandTimeoutMs).catch(() => undefined),
         signal,
