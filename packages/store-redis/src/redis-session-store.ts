@@ -71,6 +71,10 @@ const SUMMARY_FIELD = 's:';
  * without an index update.
  */
 const INDEX_REFRESH_MS = 30_000;
+/** How long a lease found held stands in for a look at it, in ms. */
+const FOUND_HELD_FRESH_MS = 250;
+/** Lease keys remembered as found held; the oldest are forgotten first. */
+const FOUND_HELD_CACHE_SIZE = 1000;
 /** Sessions remembered as recently indexed; the oldest are forgotten first. */
 const INDEX_CACHE_SIZE = 10_000;
 
@@ -112,6 +116,8 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly maxEntryBytes: number;
   private copyAvailable: Promise<boolean> | undefined;
   private readonly indexedAt = new Map<string, number>();
+  /** Lease keys this store just found held, with the lease's end: a wait right after needs no look. */
+  private readonly foundHeld = new Map<string, { expiresAt: number; at: number }>();
 
   constructor(connection: RedisConnectionOptions, options: RedisSessionStoreOptions = {}) {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -271,6 +277,9 @@ export class RedisSessionStore implements ExtendedSessionStore {
       number,
     ];
     if (reply[0] === 'held') {
+      this.foundHeld.delete(keys.lease);
+      this.foundHeld.set(keys.lease, { expiresAt: reply[2], at: Date.now() });
+      if (this.foundHeld.size > FOUND_HELD_CACHE_SIZE) this.foundHeld.delete(this.foundHeld.keys().next().value!);
       throw new SessionLeaseError(`session ${key.sessionId} is leased by ${String(reply[1])} until ${new Date(reply[2]).toISOString()}`, 'held');
     }
     return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, holder: options.holder, token: Number(reply[1]), expiresAt: reply[2] };
@@ -310,9 +319,16 @@ export class RedisSessionStore implements ExtendedSessionStore {
     signal?.throwIfAborted();
     const keys = sessionKeys(this.prefix, key);
     const deadline = Date.now() + timeoutMs;
+    // The usual caller has just found the lease held (acquireLease): that answer stands in for the
+    // first look, since a release since then has left its wake element for BLPOP to take.
+    const found = this.foundHeld.get(keys.lease);
+    this.foundHeld.delete(keys.lease);
     for (let poll = 0; ; poll++) {
       // A release after this look leaves its wake element behind for a moment: BLPOP below takes it.
-      const remaining = Number(await this.connection.run(LEASE_REMAINING, [keys.lease], []));
+      const remaining =
+        poll === 0 && found !== undefined && Date.now() - found.at <= FOUND_HELD_FRESH_MS && found.expiresAt > Date.now()
+          ? found.expiresAt - Date.now()
+          : Number(await this.connection.run(LEASE_REMAINING, [keys.lease], []));
       const left = deadline - Date.now();
       if (remaining <= 0 || left <= 0) return;
       // Never past the lease's own end (a holder that crashed releases nothing), never below 1 ms

@@ -285,6 +285,14 @@ describe('RedisSessionStore on a standalone server', () => {
         started = performance.now();
         await store.waitForLeaseRelease(crashed, { timeoutMs: 5000 });
         expect(performance.now() - started).toBeLessThan(2000);
+        // Found held, then released before the wait starts: the wait must not sleep through it.
+        const busy = key();
+        const other = await store.acquireLease(busy, { holder: 'worker-0', ttlMs: 10_000 });
+        await expect(store.acquireLease(busy, { holder: 'worker-1', ttlMs: 10_000 })).rejects.toBeInstanceOf(SessionLeaseError);
+        await store.releaseLease(other);
+        started = performance.now();
+        await store.waitForLeaseRelease(busy, { timeoutMs: 5000 });
+        expect(performance.now() - started).toBeLessThan(500);
         const controller = new AbortController();
         const aborted = store.waitForLeaseRelease(held, { timeoutMs: 5000, signal: controller.signal });
         controller.abort(new Error('stop'));
