@@ -4,7 +4,6 @@
 // conflicts, error?}), with a FileSessionStore on the root every worker shares (STORE_ROOT), as
 // processes on one machine would share ~/.claude. Plain .mjs so it runs on node without a loader.
 import { createInterface } from 'node:readline';
-import Anthropic from '@anthropic-ai/sdk';
 import { AgentExecutor } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 
@@ -13,10 +12,11 @@ const store = new FileSessionStore({ root: STORE_ROOT });
 // Counts the turns the executor reruns because another worker was running a turn of the session.
 let conflicts = 0;
 const logger = { debug: (message) => (message.startsWith('session busy') ? conflicts++ : undefined) };
-const client = new Anthropic({ apiKey: 'x', baseURL: EMULATOR_URL, maxRetries: 0 });
-// One executor for every turn, as a worker process would run it: the executor keeps nothing between
-// turns, and the direct calls reuse their client too, so both paths pay the same set-up once.
-const executor = new AgentExecutor({ store, logger, client });
+// One executor for every turn, as a worker process would run it (it keeps nothing between turns).
+// The direct calls go through the executor's own client: both paths share one transport and its
+// connections, and pay their set-up once.
+const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x', baseURL: EMULATOR_URL } });
+const client = executor.client;
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   const { sessionId, prompt, onConflict, direct } = JSON.parse(line);

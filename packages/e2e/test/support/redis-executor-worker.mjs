@@ -5,7 +5,6 @@
 // sessionId, result, ms, conflicts, error?}). Exits when stdin closes. Plain .mjs so it runs on node
 // without a TypeScript loader.
 import { createInterface } from 'node:readline';
-import Anthropic from '@anthropic-ai/sdk';
 import { AgentExecutor } from '@sdk/core';
 import { RedisSessionStore } from '@sdk/store-redis';
 
@@ -14,10 +13,11 @@ const store = new RedisSessionStore({ url: REDIS_URL }, { prefix: STORE_PREFIX }
 // Counts the turns the executor reruns because another worker was running a turn of the session.
 let conflicts = 0;
 const logger = { debug: (message) => (message.startsWith('session busy') ? conflicts++ : undefined) };
-const client = new Anthropic({ apiKey: 'x', baseURL: EMULATOR_URL, maxRetries: 0 });
-// One executor for every turn, as a worker process would run it: the executor keeps nothing between
-// turns, and the direct calls reuse their client too, so both paths pay the same set-up once.
-const executor = new AgentExecutor({ store, logger, client });
+// One executor for every turn, as a worker process would run it (it keeps nothing between turns).
+// The direct calls go through the executor's own client: both paths share one transport and its
+// connections, and pay their set-up once.
+const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x', baseURL: EMULATOR_URL } });
+const client = executor.client;
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   const { sessionId, prompt, onConflict, direct } = JSON.parse(line);
