@@ -4,7 +4,7 @@ import { errorReply, startMessagesEmulator, textReply, toolUseReply, type Emulat
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, emulatorEnvironment } from './support/query-harness.js';
 
-// query() talks to the API over node:http (packages/core/src/query/http-transport.ts), not the
+// query() talks to the API over node:http (packages/core/src/http/node-fetch.ts), not the
 // global fetch: the faults the executor retries must look to it exactly as they do through fetch.
 let emulator: MessagesEmulator;
 let store: InMemorySessionStore;

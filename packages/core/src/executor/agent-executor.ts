@@ -21,6 +21,7 @@ import type {
   SDKUserMessage,
   TerminalReason,
 } from '../messages.js';
+import { sharedNodeFetch } from '../http/node-fetch.js';
 import { assertValidSessionRef, isUuid } from '../store/keys.js';
 import { supportsLeaseWait, type SessionRef, type SessionStore, type SessionStoreEntry } from '../store/session-store.js';
 import { composeToolRunners } from '../tools/compose-tool-runners.js';
@@ -80,7 +81,12 @@ export type AgentExecutorDependencies = {
   store: SessionStore;
   /** A ready client. The executor calls it with `maxRetries: 0` and retries by itself. */
   client?: Anthropic;
-  /** Options for the one client the executor creates when `client` is not given. */
+  /**
+   * Options for the one client the executor creates when `client` is not given. Without a `fetch`
+   * of their own, it talks to the API over `node:http` keep-alive connections shared by the
+   * process (not the global `fetch`, whose WebAssembly HTTP parser holds tens of MiB while V8
+   * recompiles it); a program that installed its own `fetch` dispatcher (a proxy) keeps it.
+   */
   clientOptions?: ClientOptions;
   /** Epoch milliseconds. Default `Date.now`. */
   clock?: () => number;
@@ -167,7 +173,7 @@ export class AgentExecutor {
 
   constructor(dependencies: AgentExecutorDependencies) {
     this.store = dependencies.store;
-    this.client = dependencies.client ?? new Anthropic({ ...dependencies.clientOptions, maxRetries: 0 });
+    this.client = dependencies.client ?? new Anthropic({ fetch: sharedNodeFetch(), ...dependencies.clientOptions, maxRetries: 0 });
     this.clock = dependencies.clock ?? Date.now;
     this.generateId = dependencies.generateId ?? randomUUID;
     this.logger = dependencies.logger;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeFetch } from './http-transport.js';
+import { createNodeFetch } from './node-fetch.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type * as Zlib from 'node:zlib';
 
 /**
- * A `fetch` for the Messages API client of `query()`, over `node:http` / `node:https` with
+ * A `fetch` for the Messages API clients of `AgentExecutor` and `query()`, over `node:http` / `node:https` with
  * keep-alive agents, instead of the global `fetch` (undici).
  *
  * Why: undici parses HTTP with llhttp compiled to WebAssembly. After some dozens of responses V8
@@ -91,6 +91,16 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): type
     const decoded = decode(response, response.headers['content-encoding'], require);
     return new Response(webStream(decoded, response, signal), { status, statusText: response.statusMessage ?? '', headers: responseHeaders });
   };
+}
+
+let shared: typeof fetch | undefined;
+
+/**
+ * The process's one {@link createNodeFetch}: the clients the SDK builds itself share its keep-alive
+ * connections, as clients on the global `fetch` share undici's.
+ */
+export function sharedNodeFetch(): typeof fetch {
+  return (shared ??= createNodeFetch());
 }
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');

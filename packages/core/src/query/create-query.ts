@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { AgentExecutor } from '../executor/agent-executor.js';
 import { projectScope } from '../sessions/project-scope.js';
 import type { SessionStore } from '../store/session-store.js';
-import { createNodeFetch } from './http-transport.js';
+import { sharedNodeFetch } from '../http/node-fetch.js';
 import { InputQueue } from './input-queue.js';
 import type { Options } from './options.js';
 import type { Query, SDKUserMessageInput } from './query-types.js';
@@ -87,9 +87,6 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
   };
 }
 
-/** The clients' `fetch`, over node:http with keep-alive agents (see http-transport.ts); one for all clients. */
-let transport: typeof fetch | undefined;
-
 /** Most distinct credentials / endpoints whose clients are kept. */
 const MAX_CACHED_CLIENTS = 16;
 
@@ -109,8 +106,8 @@ class ClientCache {
       // Most recently used last, so the first entry is the one to evict.
       this.clients.delete(key);
     } else {
-      transport ??= createNodeFetch();
-      client = new Anthropic({ ...options, maxRetries: 0, fetch: transport });
+      // Over node:http with keep-alive agents (see http/node-fetch.ts), one transport for all clients.
+      client = new Anthropic({ ...options, maxRetries: 0, fetch: sharedNodeFetch() });
       if (this.clients.size >= MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
     }
     this.clients.set(key, client);
