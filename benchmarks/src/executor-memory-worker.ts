@@ -1,10 +1,10 @@
 // Child process of executor.bench.ts: one worker running one-turn sessions against the emulator in
 // the parent, so its RSS is the executor's alone (not the emulator's, not the bench's samples).
-// With `direct` as the mode, the same worker makes the same calls with a bare @anthropic-ai/sdk
-// client instead: the floor, what the HTTP client and the runtime grow by themselves.
+// With `direct` as the mode, the same worker makes the same calls with the same @anthropic-ai/sdk
+// client (the executor's own, same transport), no executor: the floor, what the HTTP client and the
+// runtime grow by themselves.
 // Run with --expose-gc; prints one JSON line of checkpoints.
 import { randomUUID } from 'node:crypto';
-import Anthropic from '@anthropic-ai/sdk';
 import { AgentExecutor, type SessionRef } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 
@@ -18,10 +18,9 @@ if (url === undefined || checkpointList === undefined || gc === undefined) {
 
 const store = new InMemorySessionStore();
 const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
-const client = new Anthropic({ apiKey: 'x', baseURL: url, maxRetries: 0 });
 
 async function directCall(): Promise<void> {
-  const stream = await client.beta.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{ role: 'user', content: 'hello' }], stream: true });
+  const stream = await executor.client.beta.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{ role: 'user', content: 'hello' }], stream: true });
   for await (const _event of stream) {
     // drain
   }

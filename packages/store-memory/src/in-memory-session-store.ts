@@ -59,7 +59,12 @@ type Transcript = {
 type SessionRecord = {
   main: Transcript | undefined;
   subkeys: Map<string, Transcript>;
+  /**
+   * The main transcript's summary, folded up to its first `summaryFolded` entries: appends leave
+   * the folding to the next listing, which is rarer than turns.
+   */
   summary: SessionSummaryEntry | undefined;
+  summaryFolded: number;
   /** Store-clock ms after which the record is gone; `null` = never. */
   expiresAt: number | null;
 };
@@ -119,8 +124,9 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   async listSessionSummaries(projectKey: string): Promise<SessionSummaryEntry[]> {
     assertValidProjectKey(projectKey);
     const summaries: SessionSummaryEntry[] = [];
-    for (const [, record] of this.#liveSessions(projectKey)) {
-      if (record.summary) summaries.push(structuredClone(record.summary));
+    for (const [sessionId, record] of this.#liveSessions(projectKey)) {
+      const summary = summaryOf(record, { projectKey, sessionId });
+      if (summary) summaries.push(structuredClone(summary));
     }
     return summaries;
   }
@@ -270,7 +276,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     return `InMemorySessionStore { size: ${this.size} }`;
   }
 
-  /** Appends `entries` under `key`, skipping stored uuids, and folds main appends into the summary. */
+  /** Appends `entries` under `key`, skipping stored uuids. */
   #write(key: SessionKey, entries: SessionStoreEntry[]): AppendResult {
     if (!Array.isArray(entries)) throw new SessionStoreError('entries must be an array of transcript entries');
     const existing = this.#transcript(key);
@@ -311,8 +317,6 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
       }
     }
     transcript.mtime = mtime;
-    // The summary reads the stored (frozen) copies, so it cannot keep references to the caller's objects.
-    if (key.subpath === undefined) record.summary = foldSessionSummary(record.summary, key, stored, { mtime });
     return { appended: stored.length, skipped, length: transcript.entries.length };
   }
 
@@ -343,7 +347,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
       sessions = new Map();
       this.#projects.set(key.projectKey, sessions);
     }
-    const record: SessionRecord = { main: undefined, subkeys: new Map(), summary: undefined, expiresAt: null };
+    const record: SessionRecord = { main: undefined, subkeys: new Map(), summary: undefined, summaryFolded: 0, expiresAt: null };
     sessions.set(key.sessionId, record);
     return record;
   }
@@ -489,6 +493,20 @@ function copyJson(value: unknown): unknown {
 
 function isCompactBoundary(entry: StoredEntry): boolean {
   return entry.type === 'system' && entry.subtype === 'compact_boundary';
+}
+
+/**
+ * The record's summary with every main-transcript entry folded in, in append order (what folding
+ * each append as it came gives: the fold is sequential, and only the last write's mtime counts).
+ * It reads the stored (frozen) copies, so it never holds the caller's objects.
+ */
+function summaryOf(record: SessionRecord, key: SessionRef): SessionSummaryEntry | undefined {
+  const main = record.main;
+  if (main !== undefined && record.summaryFolded < main.entries.length) {
+    record.summary = foldSessionSummary(record.summary, key, main.entries.slice(record.summaryFolded), { mtime: main.mtime });
+    record.summaryFolded = main.entries.length;
+  }
+  return record.summary;
 }
 
 function sessionPath(key: SessionRef): string {

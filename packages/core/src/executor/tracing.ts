@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { SDK_VERSION } from '../version.js';
 
 /**
@@ -18,9 +18,18 @@ export const SPAN_NAMES = {
   store: 'session_store',
 } as const;
 
+/**
+ * The tracer, got once: `getTracer` hands out a proxy that follows an OpenTelemetry SDK registered
+ * later, so keeping it loses nothing, and a turn starts several spans.
+ */
+let tracer: Tracer | undefined;
+
 /** Starts a span, as a child of `parent` when given. End it with {@link endSpan}. */
 export function startSpan(name: string, attributes: Attributes, parent?: Span): Span {
-  const tracer = trace.getTracer(TRACER_NAME, SDK_VERSION);
+  // Without an OpenTelemetry SDK every span is the no-op one, with an invalid context: its
+  // children are no-ops too, so skip building their contexts (a turn starts several spans).
+  if (parent !== undefined && !isSpanContextValid(parent.spanContext())) return parent;
+  tracer ??= trace.getTracer(TRACER_NAME, SDK_VERSION);
   const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
   return tracer.startSpan(name, { attributes }, parentContext);
 }
@@ -51,5 +60,6 @@ export async function traced<T>(name: string, attributes: Attributes, parent: Sp
 
 /** Runs `operation` with `span` as the active span (effective when a context manager is registered). */
 export function withSpan<T>(span: Span, operation: () => T): T {
+  if (!isSpanContextValid(span.spanContext())) return operation();
   return context.with(trace.setSpan(context.active(), span), operation);
 }
