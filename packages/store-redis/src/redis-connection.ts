@@ -37,6 +37,7 @@ export function reconnectDelay(retries: number): number {
 /** A duplicate of the store's own client, for blocking commands. */
 type BlockingClient = Closable & {
   connect(): Promise<unknown>;
+  unref(): void;
   on(event: 'error', listener: (error: unknown) => void): unknown;
   sendCommand(args: string[]): Promise<unknown>;
 };
@@ -138,16 +139,18 @@ export class RedisConnection {
   }
 
   /**
-   * Sends one blocking command (BLPOP) on a connection of its own, a duplicate of the client the store
-   * created (same options), taken from a small pool and returned after the reply. Resolves `undefined`
-   * without sending anything for a client passed in (a connection the store opened behind its owner's
-   * back would keep their process alive after they close theirs) and when the pool is at its limit:
-   * the caller then waits without being woken. `deadlineMs` bounds a server that stops answering.
+   * Sends one blocking command (BLPOP) on a connection of its own, a duplicate of the store's client
+   * (same options), taken from a small pool and returned after the reply. Idle pooled connections
+   * are unref'd, so they never keep the process alive (the owner of a client passed in may never
+   * call `close()`); a call in progress does, through its deadline timer. Resolves `undefined`
+   * without sending anything on a cluster, for a client that cannot duplicate itself, and when the
+   * pool is at its limit: the caller then waits without being woken. `deadlineMs` bounds a server
+   * that stops answering.
    */
   async blocking(args: string[], deadlineMs: number): Promise<{ reply: unknown } | undefined> {
     if (this.closed) throw new SessionStoreError('the Redis session store is closed');
     const duplicate = (this.client as { duplicate?: unknown }).duplicate;
-    if (!this.owned || typeof duplicate !== 'function') return undefined;
+    if (this.isCluster || typeof duplicate !== 'function') return undefined;
     let connection = this.idleBlocking.pop();
     if (connection === undefined) {
       if (this.blockingCount >= MAX_BLOCKING_CONNECTIONS) return undefined;
@@ -156,6 +159,7 @@ export class RedisConnection {
         connection = (duplicate as () => BlockingClient).call(this.client);
         connection.on('error', () => undefined);
         await connection.connect();
+        connection.unref();
       } catch (error) {
         this.blockingCount--;
         throw toStoreError(error, 'connect');

@@ -307,9 +307,10 @@ export class RedisSessionStore implements ExtendedSessionStore {
    * Resolves once the session's lease is free (at once if it is), released or expired, and at the
    * latest after `timeoutMs`; rejects with `signal.reason` when `signal` aborts. Of the workers
    * waiting for one session, a release wakes one, the longest waiting: each blocks (BLPOP) on the
-   * session's wake list on a connection of its own, duplicated from the client the store created
-   * from a URL. A store given a client polls the lease instead, every 25 ms growing to 200 ms. The
-   * lease may be taken again by the time this resolves: the caller tries, and waits again if it must.
+   * session's wake list on a connection of its own, duplicated from the store's client (at most 8
+   * per store, unref'd while idle, closed by `close()`). On Cluster it polls the lease instead, every
+   * 25 ms growing to 200 ms. The lease may be taken again by the time this resolves: the caller
+   * tries, and waits again if it must.
    */
   async waitForLeaseRelease(key: SessionRef, options: LeaseWaitOptions): Promise<void> {
     assertValidSessionRef(key);
@@ -339,7 +340,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
         signal,
       );
       if (woken !== undefined) return;
-      // No connection to block on (a client passed in, the pool at its limit, a failed call): poll.
+      // No connection to block on (Cluster, the pool at its limit, a failed call): poll.
       await abortable(delay(Math.min(wait, 25 * 2 ** Math.min(poll, 3))), signal);
     }
   }

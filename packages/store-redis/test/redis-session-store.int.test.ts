@@ -302,7 +302,7 @@ describe('RedisSessionStore on a standalone server', () => {
       }
     });
 
-    it('polls with a client passed in, and sees a release', async () => {
+    it('wakes a store given a client too', async () => {
       const { store } = newStore();
       const session = key();
       const lease = await store.acquireLease(session, { holder: 'worker-0', ttlMs: 10_000 });
