@@ -10,7 +10,6 @@ import { AgentExecutor, rebuildConversation, type SessionRef, type SessionStoreE
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { startMessagesEmulator } from '@sdk/testing/emulator';
 import { startEmulatorProcess } from './emulator-process.js';
-import type { MemoryPoint } from './executor-memory-worker.js';
 import type { BenchReport, SummaryRow } from './report.js';
 import { formatTable, percentile } from './stats.js';
 import type { BenchRow } from './stats.js';
@@ -133,14 +132,30 @@ async function overhead(url: string, turns: number, iterations: number): Promise
   };
 }
 
+/** One checkpoint of executor-memory-worker.mjs. */
+type MemoryPoint = { sessions: number; rss: number; heapUsed: number; heapTotal: number; external: number };
+
+/**
+ * V8 flags that give the young generation its full size (2 × 16 MiB semi-spaces, Node 20's default
+ * maximum) from the start, instead of growing it as the allocation rate rises: what is left of RSS
+ * growth after that is not the runtime settling in.
+ */
+const PRESIZED_YOUNG_GENERATION = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+
 /**
  * Memory of one worker as it runs one-turn sessions (each deleted from the store after its turn, so
  * only what the executor keeps could grow): a child process (`--expose-gc`) against the emulator in
  * this process, read after forced GCs at each checkpoint.
  */
-async function memoryAfter(url: string, checkpoints: readonly number[], reset: () => void, mode: 'executor' | 'direct'): Promise<MemoryPoint[]> {
-  const worker = fileURLToPath(new URL('./executor-memory-worker.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', worker, url, checkpoints.join(','), mode], {
+async function memoryAfter(
+  url: string,
+  checkpoints: readonly number[],
+  reset: () => void,
+  mode: 'executor' | 'direct',
+  nodeFlags: readonly string[] = [],
+): Promise<MemoryPoint[]> {
+  const worker = fileURLToPath(new URL('./executor-memory-worker.mjs', import.meta.url));
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeFlags, worker, url, checkpoints.join(','), mode], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -166,6 +181,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
     const checkpoints = [10, 100, many / 10, many / 2, many];
     const memory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset(), 'executor');
     const floorMemory = await memoryAfter(emulator.url, checkpoints, () => emulator.reset(), 'direct');
+    const presized = await memoryAfter(emulator.url, checkpoints, () => emulator.reset(), 'executor', PRESIZED_YOUNG_GENERATION);
+    const presizedFloor = await memoryAfter(emulator.url, checkpoints, () => emulator.reset(), 'direct', PRESIZED_YOUNG_GENERATION);
     const iterations = quick ? 10 : 50;
     const rows: BenchRow[] = [];
     // The API in a process of its own, as it is on another machine in production: in this process
@@ -227,6 +244,20 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
         ratio: last!.rss / floorLast!.rss,
         target: '',
       },
+      {
+        measurement: `memory, young generation sized up front: worker RSS after ${presized.at(-1)!.sessions.toLocaleString('en-US')} sessions vs after ${presized[0]!.sessions}`,
+        value: mebibytes(presized.at(-1)!.rss),
+        baseline: mebibytes(presized[0]!.rss),
+        ratio: presized.at(-1)!.rss / presized[0]!.rss,
+        target: '(≤ 1.10×, informational)',
+      },
+      {
+        measurement: `memory floor, young generation sized up front: direct calls, RSS after ${presizedFloor.at(-1)!.sessions.toLocaleString('en-US')} vs after ${presizedFloor[0]!.sessions}`,
+        value: mebibytes(presizedFloor.at(-1)!.rss),
+        baseline: mebibytes(presizedFloor[0]!.rss),
+        ratio: presizedFloor.at(-1)!.rss / presizedFloor[0]!.rss,
+        target: '',
+      },
     ];
     const memoryChart = lineChart({
       title: 'Worker memory as sessions pass through it',
@@ -253,11 +284,15 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
       markdown: [
         formatTable('AgentExecutor: turn wall time vs the same streaming call made directly (emulator in its own process, on loopback)', rows),
         '',
-        'Worker memory (a child process running only the executor: 8 concurrent one-turn sessions, each deleted after its turn; read after two forced GCs).',
+        'Worker memory (a child process on plain node running only the executor: 8 concurrent one-turn sessions, each deleted after its turn; read after two forced GCs).',
         memoryLine('Checkpoints', memory),
         '',
         'The same worker making the same calls with the executor\'s own @anthropic-ai/sdk client (same transport), no executor and no store: what the HTTP client and the runtime grow by themselves.',
         memoryLine('Floor checkpoints', floorMemory),
+        '',
+        `The same two workers with V8's young generation at its full size from the start (${PRESIZED_YOUNG_GENERATION.join(' ')}), so that its growth under load does not count as the worker's:`,
+        memoryLine('Executor, young generation sized up front', presized),
+        memoryLine('Floor, young generation sized up front', presizedFloor),
       ].join('\n'),
       summary,
       charts: [

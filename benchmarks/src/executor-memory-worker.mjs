@@ -1,46 +1,48 @@
 // Child process of executor.bench.ts: one worker running one-turn sessions against the emulator in
 // the parent, so its RSS is the executor's alone (not the emulator's, not the bench's samples).
+// Plain .mjs on plain node, so no TypeScript loader sits in the memory measured (as in production).
 // With `direct` as the mode, the same worker makes the same calls with the same @anthropic-ai/sdk
 // client (the executor's own, same transport), no executor: the floor, what the HTTP client and the
 // runtime grow by themselves.
-// Run with --expose-gc; prints one JSON line of checkpoints.
+//
+//   node --expose-gc executor-memory-worker.mjs <emulator url> <checkpoint,...> [executor|direct]
+//
+// Prints one JSON line: [{ sessions, rss, heapUsed, heapTotal, external }, …], one per checkpoint.
 import { randomUUID } from 'node:crypto';
-import { AgentExecutor, type SessionRef } from '@sdk/core';
+import { AgentExecutor } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 
-export type MemoryPoint = { sessions: number; rss: number; heapUsed: number; heapTotal: number; external: number };
-
 const [url, checkpointList, mode = 'executor'] = process.argv.slice(2);
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = globalThis.gc;
 if (url === undefined || checkpointList === undefined || gc === undefined) {
-  throw new Error('usage: node --expose-gc --import tsx executor-memory-worker.ts <emulator url> <checkpoint,...> [executor|direct]');
+  throw new Error('usage: node --expose-gc executor-memory-worker.mjs <emulator url> <checkpoint,...> [executor|direct]');
 }
 
 const store = new InMemorySessionStore();
 const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
 
-async function directCall(): Promise<void> {
+async function directCall() {
   const stream = await executor.client.beta.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{ role: 'user', content: 'hello' }], stream: true });
   for await (const _event of stream) {
     // drain
   }
 }
 
-const points: MemoryPoint[] = [];
+async function executorTurn() {
+  const session = { projectKey: 'bench-executor', sessionId: randomUUID() };
+  for await (const _message of executor.runTurn({ session, prompt: 'hello', model: 'claude-sonnet-4-6', cwd: '/bench' })) {
+    // drain
+  }
+  await store.delete(session);
+}
+
+const points = [];
 let done = 0;
 for (const target of checkpointList.split(',').map(Number)) {
-  const worker = async (): Promise<void> => {
+  const worker = async () => {
     while (done < target) {
       done++;
-      if (mode === 'direct') {
-        await directCall();
-        continue;
-      }
-      const session: SessionRef = { projectKey: 'bench-executor', sessionId: randomUUID() };
-      for await (const _message of executor.runTurn({ session, prompt: 'hello', model: 'claude-sonnet-4-6', cwd: '/bench' })) {
-        // drain
-      }
-      await store.delete(session);
+      await (mode === 'direct' ? directCall() : executorTurn());
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
