@@ -8,9 +8,10 @@ import {
   type SessionStoreEntry,
 } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { errorReply, startMessagesEmulator, textReply, toolUseReply, type EmulatorReply, type MessagesEmulator } from '@sdk/testing/emulator';
+import { errorReply, startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, MODEL, newSession, resultText, runTurn, transcriptOf } from './support/executor-harness.js';
+import { RETRIED_FAULTS } from './support/retried-faults.js';
 
 let emulator: MessagesEmulator;
 beforeAll(async () => {
@@ -49,15 +50,7 @@ async function expectNextTurnWorks(store: InMemorySessionStore, session: Session
 }
 
 describe('AgentExecutor API faults', () => {
-  const retried: Array<[string, EmulatorReply, number | null]> = [
-    ['connection reset', { type: 'fault', fault: 'connection-reset' }, null],
-    ['stream cut mid-message', { type: 'fault', fault: 'stream-cut', afterEvents: 3, reply: textReply('this answer is cut short') }, null],
-    ['stream cut mid tool_use', { type: 'fault', fault: 'stream-cut', afterEvents: 4, reply: toolUseReply('lookup', { word: 'x' }, { text: 'calling' }) }, null],
-    ['SSE error event', { type: 'fault', fault: 'stream-error', afterEvents: 2 }, null],
-    ['429 rate limit', errorReply(429), 429],
-    ['529 overloaded', errorReply(529), 529],
-    ['500 server error', errorReply(500), 500],
-  ];
+  const retried = RETRIED_FAULTS;
 
   it.each(retried)('retries a %s; the store holds no partial message and the next turn works', async (_name, fault, status) => {
     const store = new InMemorySessionStore();

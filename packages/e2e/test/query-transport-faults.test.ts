@@ -1,8 +1,9 @@
 import { createQuery } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { errorReply, startMessagesEmulator, textReply, toolUseReply, type EmulatorReply, type MessagesEmulator } from '@sdk/testing/emulator';
+import { errorReply, startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, emulatorEnvironment } from './support/query-harness.js';
+import { RETRIED_FAULTS } from './support/retried-faults.js';
 
 // query() talks to the API over node:http (packages/core/src/http/node-fetch.ts), not the
 // global fetch: the faults the executor retries must look to it exactly as they do through fetch.
@@ -24,15 +25,7 @@ beforeEach(() => {
 const options = () => ({ env: emulatorEnvironment(emulator.url), model: 'claude-sonnet-4-5', cwd: '/tmp' });
 
 describe('query() API faults through its HTTP transport', () => {
-  const retried: Array<[string, EmulatorReply, number | null]> = [
-    ['connection reset', { type: 'fault', fault: 'connection-reset' }, null],
-    ['stream cut mid-message', { type: 'fault', fault: 'stream-cut', afterEvents: 3, reply: textReply('this answer is cut short') }, null],
-    ['stream cut mid tool_use', { type: 'fault', fault: 'stream-cut', afterEvents: 4, reply: toolUseReply('lookup', { word: 'x' }, { text: 'calling' }) }, null],
-    ['SSE error event', { type: 'fault', fault: 'stream-error', afterEvents: 2 }, null],
-    ['429 rate limit', errorReply(429), 429],
-    ['529 overloaded', errorReply(529), 529],
-    ['500 server error', errorReply(500), 500],
-  ];
+  const retried = RETRIED_FAULTS;
 
   it.each(retried)('retries a %s and answers', async (_name, fault, status) => {
     emulator.enqueue(fault);
