@@ -55,5 +55,21 @@ describe('session key validation', () => {
     expect(isUuid(sessionId)).toBe(true);
     expect(isUuid(sessionId.toUpperCase())).toBe(true);
     expect(isUuid('not-a-uuid')).toBe(false);
+    // Near misses, one character off each way.
+    const valid = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(isUuid(valid)).toBe(true);
+    for (const bad of [
+      valid.replace('0f8f', 'gf8f'),
+      valid.replace('-d9cb', 'xd9cb'),
+      `${valid}0`,
+      valid.slice(1),
+      `${valid.slice(0, 35)}\n`,
+      valid.replace('a165-', 'a165:'),
+      valid.replace('469f', '469 '),
+      12345,
+      undefined,
+    ]) {
+      expect(isUuid(bad)).toBe(false);
+    }
   });
 });

@@ -10,7 +10,6 @@ import type { SessionKey, SessionRef } from './session-store.js';
  * whitespace, and overlong values. Stores call these again because they can be called directly.
  */
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
 /** Longest accepted project key (the official rule yields at most 200 + 1 + 7 characters). */
@@ -30,9 +29,22 @@ function describe(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** 8-4-4-4-12 hex digits, checked by character: every store call validates its key, so this runs often. */
+function isUuidText(value: string): boolean {
+  for (let index = 0; index < 36; index++) {
+    const code = value.charCodeAt(index);
+    if (index === 8 || index === 13 || index === 18 || index === 23) {
+      if (code !== 45) return false;
+    } else if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** True when `value` is a UUID (any version, either case). */
 export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
+  return typeof value === 'string' && value.length === 36 && isUuidText(value);
 }
 
 /** Throws `InvalidSessionKeyError` unless `projectKey` is a safe project key. */

@@ -63,12 +63,12 @@ export function promptEntry(
   options: { uuid: string; parentUuid: string | null; content: string | BetaContentBlockParam[]; promptId: string },
 ): SessionStoreEntry {
   const content = typeof options.content === 'string' ? [{ type: 'text', text: options.content }] : options.content;
-  return {
-    ...chainEntry(context, 'user', options.uuid, options.parentUuid),
-    message: { role: 'user', content },
-    promptId: options.promptId,
-    promptSource: 'sdk',
-  };
+  // Fields added to the chain entry in place (same key order as a spread, without the copy): every turn writes one.
+  const entry = chainEntry(context, 'user', options.uuid, options.parentUuid);
+  entry.message = { role: 'user', content };
+  entry.promptId = options.promptId;
+  entry.promptSource = 'sdk';
+  return entry;
 }
 
 /**
@@ -84,11 +84,9 @@ export function assistantEntries(
   options.message.content.forEach((block: BetaContentBlock, index) => {
     const uuid = options.uuids[index];
     if (uuid === undefined) throw new RangeError(`assistantEntries: no uuid for block ${index}`);
-    const entry: SessionStoreEntry = {
-      ...chainEntry(context, 'assistant', uuid, parentUuid),
-      message: { ...options.message, content: [block] },
-      apiBlockIndex: index,
-    };
+    const entry = chainEntry(context, 'assistant', uuid, parentUuid);
+    entry.message = { ...options.message, content: [block] };
+    entry.apiBlockIndex = index;
     if (options.requestId !== null) entry.requestId = options.requestId;
     entries.push(entry);
     parentUuid = uuid;
