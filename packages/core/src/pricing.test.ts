@@ -11,6 +11,8 @@ describe('priceFor', () => {
 
   it('does not match a family that is only a string prefix of another word', () => {
     expect(priceFor('claude-opus-40')).toMatchObject({ basis: 'unknown' });
+    // A Vertex-style id: the family followed by `@` and a date.
+    expect(priceFor('claude-opus-4-1@20250805')).toMatchObject({ family: 'claude-opus-4-1', basis: 'list' });
   });
 
   it('prefers overrides, by exact id or family', () => {

@@ -56,10 +56,11 @@ export type PriceLookup = { price: ModelPrice; family: string; basis: 'list' | '
 
 function longestPrefix(model: string, table: Readonly<Record<string, ModelPrice>>): string | undefined {
   let best: string | undefined;
-  for (const family of Object.keys(table)) {
-    if ((model === family || model.startsWith(`${family}-`) || model.startsWith(`${family}@`)) && (best === undefined || family.length > best.length)) {
-      best = family;
-    }
+  for (const family in table) {
+    if (!Object.hasOwn(table, family) || !model.startsWith(family)) continue;
+    // The family itself, or it followed by a version (`-…`) or a provider suffix (`@…`).
+    const next = model.charAt(family.length);
+    if ((next === '' || next === '-' || next === '@') && (best === undefined || family.length > best.length)) best = family;
   }
   return best;
 }
