@@ -76,7 +76,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const redis = await redisRows(counts, turnsPer);
   const files = await fileRows(counts, turnsPer);
   const note = 'Four processes per session, `onConflict: \'retry\'`; a conflict is a turn the executor reran because another process held the session. ' +
-    'Every process first runs two direct calls and two turns (on a session of its own), untimed, so neither column pays for a cold start. ' +
+    'Every process first runs two direct calls and two turns (on a session of its own), untimed, so neither column pays for a cold start; ' +
+    'the ceiling (direct calls through the executor\'s own client) is measured before and after the turns, and the faster run counts. ' +
     'CPU per turn: user + system time of all worker processes (from /proc) over the turns; emulator CPU: this process, which runs the emulator; ' +
     'store server CPU: Redis (INFO cpu). With every core busy, turns/s ÷ emulator alone is about the ceiling\'s CPU per call (worker + emulator) ' +
     'over a turn\'s (worker + emulator + store server).';
