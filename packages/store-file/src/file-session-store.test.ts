@@ -400,6 +400,41 @@ describe('leases', () => {
     expect((taken as SessionLeaseError).reason).toBe('held');
   });
 
+  it('keeps the lease file open under a lingering lock, and writes a recreated file after a delete', async () => {
+    const { store, key, projectDirectory } = await fixture({ lockLingerMs: 10_000 });
+    const path = join(projectDirectory, '.sdk', `${key.sessionId}.lease.json`);
+    const first = await store.acquireLease(key, { holder: 'worker-1', ttlMs: 60_000 });
+    await store.appendIf(key, chain(1), { lease: first });
+    await store.releaseLease(first);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ token: 1, released: true });
+    const second = await store.acquireLease(key, { holder: 'worker-2', ttlMs: 60_000 });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ token: 2, holder: 'worker-2', released: false });
+    await store.releaseLease(second);
+    // The delete unlinks the lease file while the descriptor of the hold is open: the next lease
+    // must land in a new file, where another instance sees it.
+    await store.delete(key);
+    await store.append(key, chain(1));
+    const third = await store.acquireLease(key, { holder: 'worker-3', ttlMs: 60_000 });
+    expect(third.token).toBe(1);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ token: 1, holder: 'worker-3', released: false });
+    await store.flush();
+    const taken = await new FileSessionStore({ root: store.root, lockLingerMs: 0 }).acquireLease(key, { holder: 'w', ttlMs: 60_000 }).catch((caught: unknown) => caught);
+    expect((taken as SessionLeaseError).reason).toBe('held');
+  });
+
+  it('a load under a lingering lock still honours an expiry set meanwhile, and sees appends after the lock went', async () => {
+    const { store, key } = await fixture({ lockLingerMs: 10_000 });
+    await store.append(key, chain(2));
+    expect((await store.loadWindow(key, { fromLastCompactBoundary: true }, { readOnly: true }))?.length).toBe(2);
+    await store.expire(key, 0);
+    expect(await store.loadWindow(key, { fromLastCompactBoundary: true }, { readOnly: true })).toBeNull();
+    await store.append(key, chain(3, 'again'));
+    await store.flush();
+    const other = new FileSessionStore({ root: store.root, lockLingerMs: 0 });
+    await other.append(key, chain(1, 'other'));
+    expect((await store.loadWindow(key, { fromLastCompactBoundary: true }, { readOnly: true }))?.length).toBe(4);
+  });
+
   it('validates lease options', async () => {
     const { store, key } = await fixture();
     await expect(store.acquireLease(key, { holder: '', ttlMs: 10 })).rejects.toThrow(/holder/);

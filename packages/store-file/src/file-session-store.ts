@@ -36,10 +36,11 @@ import type {
   SessionSummaryEntry,
 } from '@sdk/core/store';
 import type { LeaseRecord, SessionMeta, TranscriptIndex } from './bookkeeping.js';
-import { readExpiry, readFileNoFollow, readLease, readMeta, readMetaFile, writeFileAtomically, writeLease, writeMeta } from './bookkeeping.js';
+import type { OpenLeaseFile } from './bookkeeping.js';
+import { closeLeaseFile, openLeaseFile, readExpiry, readFileNoFollow, readLease, readMeta, readMetaFile, writeFileAtomically, writeLeaseTo, writeMeta } from './bookkeeping.js';
 import { errorCode, toStoreError } from './fs-errors.js';
 import type { HeldLock, LockTiming } from './session-lock.js';
-import { acquireLock, releaseIdleLocks } from './session-lock.js';
+import { acquireLock, lingeringMemo, releaseIdleLocks } from './session-lock.js';
 import { StoreLayout, syncDirectory } from './store-layout.js';
 import { SyncHandle } from './sync-handle.js';
 import type { CorruptLine, ParsedTranscript, TranscriptTail } from './transcript-parser.js';
@@ -119,6 +120,11 @@ const OPEN_APPEND_CREATE = OPEN_APPEND | constants.O_CREAT;
 const MAIN = '';
 /** Lock memo and deferred-task names of a transcript descriptor kept for the rest of a burst. */
 const KEPT_HANDLE = 'handle:';
+/** Lock memo and deferred-task names of the lease file descriptor kept for the rest of a hold. */
+const KEPT_LEASE = 'lease-file:';
+const CLOSE_LEASE = 'close-lease:';
+/** Lock memo name of a folder whose real path was checked under the current hold. */
+const VETTED = 'vetted:';
 const CLOSE_HANDLE = 'close:';
 
 /** An open transcript and the identity (inode, device) and size it had when checked. */
@@ -280,7 +286,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const metaPath = this.layout.metaFile(ref);
       const cachedMeta = this.metas.get(metaPath);
       // A folder vetted while this process held the lock without interruption stays vetted.
-      const vetted = `vetted:${directory}`;
+      const vetted = `${VETTED}${directory}`;
       const openChecked = async (): Promise<OpenTranscript | undefined> => {
         const kept = lock.memo.get(`${KEPT_HANDLE}${file}`) as OpenTranscript | undefined;
         if (kept !== undefined) {
@@ -345,6 +351,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       if (handle === undefined) {
         lock.memo.delete(vetted);
         await this.layout.ensureDirectory(directory, this.durable);
+        lock.memo.set(vetted, true);
         handle = await this.openCreating(file);
         created = true;
       }
@@ -601,11 +608,13 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    */
   private async readWindow(key: SessionKey, start: number, end: number | undefined, readOnly: boolean): Promise<LoadedWindow | null | 'full-parse-needed'> {
     const file = this.layout.transcriptFile(key);
-    const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
-    if (!exists) return null;
-    if (expired) {
-      await this.sweepExpired(refOf(key));
-      return null;
+    if (!this.vettedUnderLingeringLock(key, file)) {
+      const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
+      if (!exists) return null;
+      if (expired) {
+        await this.sweepExpired(refOf(key));
+        return null;
+      }
     }
     if (readOnly && this.entryCache !== undefined) {
       const cached = await this.entryCache.window(file, start, end);
@@ -618,6 +627,21 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const from = Math.min(start === -1 ? lastBoundaryIndex(buffer, ranges, file) : start, ranges.length);
     const to = Math.max(from, Math.min(end ?? ranges.length, ranges.length));
     return { entries: parseLines(buffer, ranges, from, to, file), start: from, length: ranges.length };
+  }
+
+  /**
+   * True when this process keeps the session's lock lingering and, under it, vetted the
+   * transcript's folder and read the session's expiry, which has not passed: then a load skips
+   * both checks (two `realpath`s and an expiry probe, a fifth of a turn's store time). Between
+   * this process's operations, nothing can move the folder or set an expiry without that lock.
+   */
+  private vettedUnderLingeringLock(key: SessionKey, file: string): boolean {
+    const memo = lingeringMemo(this.layout.lockFile(key), this.lockTiming.staleMs);
+    if (memo === undefined || memo.get(`${VETTED}${dirname(file)}`) !== true) return false;
+    const expiryPath = this.layout.expiryFile(key);
+    if (!memo.has(expiryPath)) return false;
+    const expiresAt = memo.get(expiryPath) as number | undefined;
+    return expiresAt === undefined || expiresAt > Date.now();
   }
 
   /** Reads and parses a transcript; `undefined` when it does not exist or its session expired. */
@@ -914,7 +938,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   async releaseLease(lease: SessionLease): Promise<void> {
     assertValidSessionRef(lease?.key);
     const ref = { projectKey: lease.key.projectKey, sessionId: lease.key.sessionId };
-    if (!(await this.layout.existingDirectory(this.layout.bookkeepingDirectory(ref.projectKey)))) return;
+    // A lingering lock of ours lives in the bookkeeping folder, vetted when it was created.
+    const lingering = lingeringMemo(this.layout.lockFile(ref), this.lockTiming.staleMs) !== undefined;
+    if (!lingering && !(await this.layout.existingDirectory(this.layout.bookkeepingDirectory(ref.projectKey)))) return;
     const lock = await this.lock(ref);
     try {
       const current = await this.currentLease(ref, lock);
@@ -954,7 +980,24 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const name = `${LEASE_MEMO}${ref.sessionId}`;
     // Forgotten first: after a failed write the file's content is unknown.
     lock.memo.delete(name);
-    writeLease(this.layout.leaseFile(ref), record);
+    const path = this.layout.leaseFile(ref);
+    // The descriptor serves every lease change of this hold (acquire and release of each turn,
+    // lingering included) and is closed when the lock file is. A memo cleared by a removal
+    // (the file was unlinked) opens the new file; the old descriptor is still closed at release.
+    const keptName = `${KEPT_LEASE}${path}`;
+    let file = lock.memo.get(keptName) as OpenLeaseFile | undefined;
+    try {
+      if (file === undefined) {
+        const opened = openLeaseFile(path);
+        file = opened;
+        lock.memo.set(keptName, opened);
+        lock.defer(`${CLOSE_LEASE}${opened.fd}`, async () => closeLeaseFile(opened));
+      }
+      writeLeaseTo(file, record);
+    } catch (error) {
+      lock.memo.delete(keptName);
+      throw toStoreError(error, 'write', path);
+    }
     lock.memo.set(name, record);
   }
 

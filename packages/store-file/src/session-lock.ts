@@ -44,7 +44,21 @@ const OPEN_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
 const localQueues = new Map<string, Promise<void>>();
 
 async function takeLocalTurn(path: string, timeoutMs: number): Promise<() => void> {
-  const previous = localQueues.get(path) ?? Promise.resolve();
+  const waiting = localQueues.get(path);
+  if (waiting === undefined) {
+    // Nobody in this process holds or waits for the lock: the turn is ours at once, with no timer
+    // to arm and clear (every lock operation passes here, several per turn).
+    let done!: () => void;
+    const current = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    localQueues.set(path, current);
+    return () => {
+      done();
+      if (localQueues.get(path) === current) localQueues.delete(path);
+    };
+  }
+  const previous = waiting;
   let done!: () => void;
   const current = new Promise<void>((resolve) => {
     done = resolve;
@@ -236,6 +250,19 @@ export async function releaseIdleLocks(prefix: string): Promise<void> {
     if (path.startsWith(prefix)) releases.push(takeLocalTurn(path, 60_000).then((end) => end(), () => undefined));
   }
   await Promise.all(releases);
+}
+
+/**
+ * The memo of the lock on `path` while this process keeps it lingering, recently refreshed (so
+ * no other process can have judged it stale and broken it), else `undefined`. Lets a read that
+ * takes no lock reuse facts established under the lock (folder vetted, expiry read): they hold
+ * while the lock is held, and between operations no one else can change them. No local operation
+ * holds the lock while it lingers, so nothing in the memo is half-updated.
+ */
+export function lingeringMemo(path: string, staleMs: number): ReadonlyMap<string, unknown> | undefined {
+  const idle = idleLocks.get(path);
+  if (idle === undefined || Date.now() - idle.lock.refreshedAt >= staleMs / 2) return undefined;
+  return idle.lock.memo;
 }
 
 /** Takes over this process's idle lock on `path`, if it has one that is still its own. */
