@@ -71,6 +71,26 @@ describe('AgentExecutor concurrency', () => {
     expectSequentialTurns((await store.load(session))!, 1);
   });
 
+  it('gives the lease back with the turn\'s last write when the store can, with no release call of its own', async () => {
+    const memory = new InMemorySessionStore();
+    const calls: string[] = [];
+    const store = new Proxy(memory, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const condition = name === 'appendIf' ? (args[2] as { releaseLease?: boolean }) : undefined;
+          calls.push(condition?.releaseLease === true ? 'appendIf+release' : String(name));
+          return (value as (...callArgs: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const session = newSession();
+    await runTurn(executorFor(store, emulator), { session, prompt: 'one write releases' });
+    expect(calls).toEqual(['acquireLease', 'loadWindow', 'appendIf', 'appendIf+release']);
+    await memory.releaseLease(await memory.acquireLease(session, { holder: 'next', ttlMs: 1000 }));
+  });
+
   it('detects the conflict by expected length on a store without leases', async () => {
     const memory = new InMemorySessionStore();
     const store = conditionalOnly(memory);

@@ -166,7 +166,11 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
         },
       );
     }
-    return this.#write(key, entries);
+    const result = this.#write(key, entries);
+    if (condition.releaseLease !== true || condition.lease === undefined) return result;
+    // The writer's last write of its turn: give the lease back in the same step.
+    this.#leases.delete(sessionPath(key));
+    return { ...result, released: true };
   }
 
   async loadWindow(key: SessionKey, window: LoadWindow, options: LoadOptions = {}): Promise<LoadedWindow | null> {

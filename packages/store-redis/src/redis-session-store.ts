@@ -352,21 +352,23 @@ export class RedisSessionStore implements ExtendedSessionStore {
     const main = subpath === undefined;
     // The command is built once, in the order the append script reads it (see APPEND in scripts.ts).
     const lease = condition.lease;
+    const release = lease !== undefined && condition.releaseLease === true;
     const head = [
       'EVALSHA',
       APPEND.sha1,
-      lease ? '4' : '3',
+      release ? '5' : lease ? '4' : '3',
       main ? keys.log : subLogKey(keys, subpath),
       main ? keys.ids : subIdsKey(keys, subpath),
       keys.meta,
     ];
     if (lease) head.push(keys.lease);
+    if (release) head.push(keys.wake);
     head.push(
       subpath ?? '',
       this.ttlArgument,
       condition.expectedLength === undefined ? '' : String(nonNegativeInteger(condition.expectedLength, 'expectedLength')),
       condition.expectedLastUuid === undefined ? 'n' : condition.expectedLastUuid === null ? 'z' : `u${condition.expectedLastUuid}`,
-      lease ? String(lease.token) : '',
+      lease ? `${release ? 'r' : ''}${lease.token}` : '',
     );
     const body: string[] = [String(entries.length)];
     for (let index = 0; index < entries.length; index++) this.encodeInto(body, entries[index]!, index);
@@ -390,7 +392,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
           const appended = Number(result[1]);
           const length = Number(result[3]);
           if (main && !indexing && appended > 0 && length === appended) await this.index(key, this.indexExpiry());
-          return { appended, skipped: Number(result[2]), length };
+          return result[5] === 1 ? { appended, skipped: Number(result[2]), length, released: true } : { appended, skipped: Number(result[2]), length };
         }
         case 'refold': {
           deltaFor = String(result[1]);

@@ -44,17 +44,18 @@ end
 `;
 
 /**
- * Appends to one transcript. KEYS: log, uuid set, meta, and the lease when a token is given (the other
- * keys of the session are derived from meta's name: same hash tag, same slot). ARGV: 1. subpath ('' =
- * main), 2. ttl ms (0 = keep the session's expiry), 3. expected length ('' = none), 4. expected last
- * uuid ('n' none, 'z' null, 'u<uuid>'), 5. lease token ('' none), 6. the entry indices the summary
+ * Appends to one transcript. KEYS: log, uuid set, meta, the lease when a token is given, and the wake
+ * list when the lease is to be released (the other keys of the session are derived from meta's name:
+ * same hash tag, same slot). ARGV: 1. subpath ('' = main), 2. ttl ms (0 = keep the session's expiry),
+ * 3. expected length ('' = none), 4. expected last uuid ('n' none, 'z' null, 'u<uuid>'), 5. lease
+ * token ('' none; 'r<token>' = release it after a successful write, as RENEW_LEASE does), 6. the entry indices the summary
  * delta was computed for ('*' = all), 7. the groups of the conditional summary fields, one letter each
  * ('o' set once, 'u' unless the first prompt is locked), 8. the number of last-wins fields, 9. the
  * number of removed fields; then the conditional fields' names, their values, the last-wins
  * name/value pairs and the removed names (summary field names with their `s:` prefix, JSON values);
  * then the entry count and per entry: uuid ('' none), boundary flag, JSON.
  *
- * Replies: {'ok', appended, skipped, length, mtime} | {'lease', reason} |
+ * Replies: {'ok', appended, skipped, length, mtime[, 1 when the lease was released]} | {'lease', reason} |
  * {'conflict', length, lastUuid, hasLastUuid} | {'refold', freshIndices}. The last one asks the client
  * to recompute the summary delta for the entries that are not duplicates; nothing was written.
  *
@@ -96,9 +97,12 @@ end
 -- A batch that is stored already is a retry that landed: report it, whatever the condition says now.
 if count > 0 and nfresh == 0 then return { 'ok', 0, count, redis.call('LLEN', KEYS[1]), 0 } end
 local now = now_ms()
+local release = false
 if ARGV[5] ~= '' then
+  -- 'r<token>': the writer's last write of its turn; the lease is given back once the entries are stored.
+  release = string.byte(ARGV[5], 1) == 114
   local lease = redis.call('HMGET', KEYS[4], 'token', 'holder', 'expiresAt')
-  local current, token = tonumber(lease[1] or '0'), tonumber(ARGV[5])
+  local current, token = tonumber(lease[1] or '0'), tonumber(release and string.sub(ARGV[5], 2) or ARGV[5])
   if current ~= token then return { 'lease', current > token and 'superseded' or 'not-held' } end
   if not lease[2] then return { 'lease', 'not-held' } end
   if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
@@ -201,6 +205,14 @@ if ttl > 0 then
 elseif not main or length == 0 or (last and not actual_last) then
   local session_ttl = redis.call('PTTL', KEYS[3])
   if session_ttl > 0 then expire_all(base_of(KEYS[3]), session_ttl) end
+end
+if release then
+  -- As RENEW_LEASE's release: free the lease, wake one waiter.
+  redis.call('HDEL', KEYS[4], 'holder', 'expiresAt')
+  redis.call('DEL', KEYS[5])
+  redis.call('RPUSH', KEYS[5], '1')
+  redis.call('PEXPIRE', KEYS[5], ${WAKE_MS})
+  return { 'ok', nfresh, count - nfresh, length + nfresh, now, 1 }
 end
 return { 'ok', nfresh, count - nfresh, length + nfresh, now }
 `,

@@ -769,7 +769,8 @@ export class AgentExecutor {
     // The turn's last message and its `last-prompt` line go in one write: one store round trip
     // (one fsync on the file store) less per turn.
     if (endsTurn && turn.request.subagent === undefined) entries.push(this.lastPrompt(turn));
-    await turn.writer.append(entries);
+    // The turn's last write may give the lease back in the same step (see finish()).
+    await turn.writer.append(entries, { last: endsTurn && !turn.leaseOutlivesResult });
     turn.lastPromptWritten = endsTurn;
     if (call.message.content.length > 0) turn.messages.push({ role: 'assistant', content: call.message.content.map(toRequestBlock) });
     for (const [index, block] of call.message.content.entries()) {

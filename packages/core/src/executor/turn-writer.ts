@@ -5,6 +5,7 @@ import {
   supportsConditionalAppend,
   supportsLeases,
   supportsWindowedLoad,
+  type AppendCondition,
   type LoadOptions,
   type SessionKey,
   type SessionLease,
@@ -87,18 +88,31 @@ export class TurnWriter {
     return new TurnWriter(NO_STORE, { projectKey: '-', sessionId: '-' }, { persist: false, holder: '-', leaseTtlMs: 1, clock: Date.now }, undefined, 0);
   }
 
-  /** Appends `entries` in one write, conditional on nothing else having been written. */
-  async append(entries: SessionStoreEntry[]): Promise<void> {
+  /**
+   * Appends `entries` in one write, conditional on nothing else having been written. With `last`,
+   * the turn writes nothing after them: a store that can gives the lease back in the same step.
+   */
+  async append(entries: SessionStoreEntry[], options: { last?: boolean } = {}): Promise<void> {
     if (!this.options.persist || entries.length === 0) return;
-    await traced(SPAN_NAMES.store, { 'sdk.store.operation': 'append', 'sdk.store.entries': entries.length }, this.options.traceParent, () => this.write(entries));
+    await traced(SPAN_NAMES.store, { 'sdk.store.operation': 'append', 'sdk.store.entries': entries.length }, this.options.traceParent, () =>
+      this.write(entries, options.last === true),
+    );
   }
 
-  private async write(entries: SessionStoreEntry[]): Promise<void> {
+  private async write(entries: SessionStoreEntry[], last: boolean): Promise<void> {
     await this.renewIfDue();
     if (supportsConditionalAppend(this.store)) {
-      const condition = this.lease === undefined ? { expectedLength: this.expectedLength } : { expectedLength: this.expectedLength, lease: this.lease };
+      const lease = this.lease;
+      const condition: AppendCondition = lease === undefined ? { expectedLength: this.expectedLength } : { expectedLength: this.expectedLength, lease };
+      if (lease !== undefined && last) condition.releaseLease = true;
       const result = await this.store.appendIf(this.key, entries, condition);
       this.expectedLength = result.length;
+      if (result.released === true && this.lease === lease) {
+        // Released with the write: nothing left to renew or give back.
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+        this.lease = undefined;
+      }
     } else {
       await this.store.append(this.key, entries);
     }

@@ -104,6 +104,13 @@ export type AppendCondition = {
    * session's current lease and that lease has not expired.
    */
   lease?: SessionLease;
+  /**
+   * With `lease`: the caller's last write of its turn. The store may give the lease back in the
+   * same step, once the entries are stored, and say so with `AppendResult.released`; a store that
+   * does not leaves the lease held, and the caller releases it as usual. Saves the release's round
+   * trip on a networked store.
+   */
+  releaseLease?: boolean;
 };
 
 /** What an append did. */
@@ -114,6 +121,8 @@ export type AppendResult = {
   skipped: number;
   /** Length of the log after the write. */
   length: number;
+  /** True when the store also released the condition's lease (`releaseLease`). */
+  released?: boolean;
 };
 
 /** A window of a transcript, by entry index. */

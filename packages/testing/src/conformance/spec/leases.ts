@@ -128,6 +128,26 @@ export function registerLeases(context: SpecContext): void {
     expect(leaseReason(error)).toBe('held');
   });
 
+  context.test('appendIf with releaseLease stores the entries, and the lease is free exactly when it says so', ['leases', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const entries = messageEntries(2);
+    const result = await store.appendIf!(key, entries, { expectedLength: 0, lease, releaseLease: true });
+    expect(result).toMatchObject({ appended: 2, length: 2 });
+    expect(await store.load(key)).toHaveLength(2);
+    if (result.released === true) {
+      // Released with the write: the next holder gets the session at once, the old token writes nothing.
+      const next = await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
+      expect(next.token).toBeGreaterThan(lease.token);
+      expect(await rejectionOf(() => store.appendIf!(key, messageEntries(1, 2), { lease }))).toBeInstanceOf(SessionLeaseError);
+    } else {
+      // Not supported: the writer still holds the session until it releases it as usual.
+      expect(leaseReason(await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 })))).toBe('held');
+      await store.releaseLease!(lease);
+      await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
+    }
+  });
+
   context.test('appendIf with a released lease is refused', ['leases', 'appendIf'], async (store) => {
     const key = newSessionKey();
     const lease = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
