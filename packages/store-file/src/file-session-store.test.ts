@@ -382,6 +382,22 @@ describe('leases', () => {
     expect((await store.appendIf(key, chain(1), { lease: third })).length).toBe(2);
   });
 
+  it('gives the lease back with an appendIf that asks for it, for this and every other process', async () => {
+    const { store, key } = await fixture();
+    const lease = await store.acquireLease(key, { holder: 'worker-1', ttlMs: 60_000 });
+    const result = await store.appendIf(key, chain(2), { expectedLength: 0, lease, releaseLease: true });
+    expect(result).toEqual({ appended: 2, skipped: 0, length: 2, released: true });
+    // Another store instance (another process's view) finds the session free at once.
+    const next = await new FileSessionStore({ root: store.root }).acquireLease(key, { holder: 'worker-2', ttlMs: 60_000 });
+    expect(next.token).toBe(lease.token + 1);
+    const stale = await store.appendIf(key, chain(1), { lease }).catch((caught: unknown) => caught);
+    expect((stale as SessionLeaseError).reason).toBe('superseded');
+    // Without the flag the lease stays held.
+    const kept = await store.appendIf(key, chain(1, 'later'), { lease: next });
+    expect(kept.released).toBeUndefined();
+    expect(((await store.acquireLease(key, { holder: 'worker-3', ttlMs: 1000 }).catch((caught: unknown) => caught)) as SessionLeaseError).reason).toBe('held');
+  });
+
   it('rewrites the lease file in place, a shorter record padded so it stays one JSON document', async () => {
     const { store, key, projectDirectory } = await fixture({ lockLingerMs: 0 });
     const path = join(projectDirectory, '.sdk', `${key.sessionId}.lease.json`);

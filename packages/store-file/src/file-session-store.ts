@@ -400,6 +400,17 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         await writeMeta(metaPath, nextMeta).catch(() => this.metas.delete(metaPath));
       }
 
+      // The writer's last write of its turn: give its lease back under the same lock (checked
+      // current above), instead of taking the lock again for a release.
+      let released = false;
+      if (condition?.releaseLease === true && condition.lease !== undefined) {
+        const current = await this.currentLease(ref, lock);
+        if (current !== undefined && current.token === condition.lease.token && !current.released) {
+          this.saveLease(ref, lock, { ...current, released: true });
+          released = true;
+        }
+      }
+
       // The bytes are in place and ordered; making them durable needs no lock, so the flush runs
       // while the lock is handed on. An fsync error after this point is reported, but the lines
       // stay (a retry with the same uuids is skipped, not duplicated).
@@ -415,7 +426,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       } catch (error) {
         throw toStoreError(error, 'flush to disk', file);
       }
-      return { appended: lines.length, skipped, length };
+      return released ? { appended: lines.length, skipped, length, released } : { appended: lines.length, skipped, length };
     } finally {
       if (!kept && lock.memo.get(`${KEPT_HANDLE}${file}`) === undefined) await handle?.close().catch(() => undefined);
       if (locked) await lock.release();
