@@ -4,21 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSessionStore } from '@sdk/store-file';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply } from '@sdk/testing/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, MODEL, newSession, runTurn, transcriptOf } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
+const emulator = await emulatorForThisFile();
 let root: string;
 beforeAll(async () => {
-  emulator = await startMessagesEmulator();
   root = await mkdtemp(join(tmpdir(), 'compaction-'));
 });
 afterAll(async () => {
-  await emulator.close();
   await rm(root, { recursive: true, force: true });
 });
-beforeEach(() => emulator.reset());
 
 const kinds = (messages: SDKMessage[]) => messages.map((message) => ('subtype' in message && typeof message.subtype === 'string' ? `${message.type}/${message.subtype}` : message.type));
 const rejected = () => emulator.requests.filter((request) => request.rejected !== undefined);

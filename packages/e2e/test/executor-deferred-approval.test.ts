@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { SDKResultMessage } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply, toolUseReply } from '@sdk/testing/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageRequests, MODEL } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
 // Human in the loop across workers: one process asks (its hook defers the call), the turn ends
 // with the call pending in the transcript; another process, later, supplies the decision and the
@@ -17,17 +18,14 @@ import { messageRequests, MODEL } from './support/executor-harness.js';
 const WORKER = fileURLToPath(new URL('./support/deferring-worker.mjs', import.meta.url));
 const run = promisify(execFile);
 
-let emulator: MessagesEmulator;
+const emulator = await emulatorForThisFile();
 let root: string;
 beforeAll(async () => {
-  emulator = await startMessagesEmulator();
   root = await mkdtemp(join(tmpdir(), 'deferred-approval-'));
 });
 afterAll(async () => {
-  await emulator.close();
   await rm(root, { recursive: true, force: true });
 });
-beforeEach(() => emulator.reset());
 
 async function worker(sessionId: string, decision: string, prompt: string): Promise<{ pid: number; results: SDKResultMessage[] }> {
   const env = { PATH: process.env.PATH ?? '', STORE_ROOT: root, EMULATOR_URL: emulator.url, PROJECT_KEY: 'approvals', SESSION_ID: sessionId, MODEL, DECISION: decision, PROMPT: prompt, DEPLOY_MARKER: join(root, `${sessionId}.deployed`) };

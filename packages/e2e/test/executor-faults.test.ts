@@ -8,19 +8,13 @@ import {
   type SessionStoreEntry,
 } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { errorReply, startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorReply, textReply, toolUseReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, MODEL, newSession, resultText, runTurn, transcriptOf } from './support/executor-harness.js';
 import { RETRIED_FAULTS } from './support/retried-faults.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const rejected = () => emulator.requests.filter((request) => request.rejected !== undefined).map((request) => request.rejected);
 const retries = (messages: SDKMessage[]) => messages.filter((message): message is SDKAPIRetryMessage => message.type === 'system' && message.subtype === 'api_retry');

@@ -1,20 +1,14 @@
 import { InvalidArgumentError, type SDKResultSuccess, type SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply, toolUseReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, newSession, runTurn } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
 // Structured output as the CLI does it (checked against the official SDK 0.3.332 against this
 // emulator): a StructuredOutput tool with the caller's schema; a valid call ends the turn at once;
 // an invalid one gets the validation errors; a turn ending without the call is re-prompted.
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const outputFormat = {
   type: 'json_schema' as const,

@@ -2,18 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { getSubagentMessages as officialGetSubagentMessages, listSubagents as officialListSubagents } from '@anthropic-ai/claude-agent-sdk';
 import { composeToolRunners, createAgentTool, createToolRunner, type SDKMessage, type SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply, toolUseReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, MODEL, runTurn } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const agents = {
   researcher: { description: 'Looks things up', prompt: 'You are a careful researcher.', tools: ['lookup'], model: 'haiku' },

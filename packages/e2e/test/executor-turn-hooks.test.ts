@@ -1,17 +1,11 @@
 import { createToolRunner, type SessionStoreEntry, type ToolCallCheck, type TurnHooks } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply, toolUseReply } from '@sdk/testing/emulator';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, newSession, runTurn } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const ran: Array<Record<string, unknown>> = [];
 const tools = createToolRunner([

@@ -11,18 +11,12 @@ import {
   type SessionStoreEntry,
 } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply, toolUseReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, MODEL, newSession, resultText, runTurn, transcriptOf } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const chainTypes = (entries: SessionStoreEntry[]) => entries.map((entry) => entry.type);
 const rejected = () => emulator.requests.filter((request) => request.rejected !== undefined).map((request) => request.rejected);

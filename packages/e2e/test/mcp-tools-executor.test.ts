@@ -1,21 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { connectMcpServers, createSdkMcpServer, tool, type SDKUserMessage } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { toolUseReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { executorFor, messageRequests, newSession, runTurn } from './support/executor-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
 const ECHO_STDIO_SERVER = fileURLToPath(new URL('../../core/src/mcp/__fixtures__/echo-stdio-server.mjs', import.meta.url));
 
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const rejected = () => emulator.requests.filter((request) => request.rejected !== undefined).map((request) => request.rejected);
 

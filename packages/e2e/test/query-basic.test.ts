@@ -1,21 +1,15 @@
 import { AbortError, createQuery, InvalidArgumentError, projectKeyForDirectory, type SessionStore } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMessagesEmulator, textReply } from '@sdk/testing/emulator';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { collect, conversationOf, emulatorEnvironment, kinds, messageRequests, type QueryMessage } from './support/query-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
+const emulator = await emulatorForThisFile();
 let store: InMemorySessionStore;
 const query = createQuery({ defaultStore: () => store });
 
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
 beforeEach(() => {
-  emulator.reset();
   store = new InMemorySessionStore();
 });
 

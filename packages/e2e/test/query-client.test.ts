@@ -6,21 +6,14 @@ import { FileSessionStore } from '@sdk/store-file';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { migrate, PostgresSessionStore } from '@sdk/store-postgres';
 import { RedisSessionStore } from '@sdk/store-redis';
-import { startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { pgUrl } from './support/postgres-url.js';
 import { conversationOf, emulatorEnvironment, messageRequests, type QueryMessage } from './support/query-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
-let emulator: MessagesEmulator;
+const emulator = await emulatorForThisFile();
 const cwd = tmpdir();
-
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
 
 function clientOn(store: SessionStore, options: Options = {}): ClaudeSDKClient {
   return new ClaudeSDKClient({ env: emulatorEnvironment(emulator.url), cwd, ...options }, createQuery({ defaultStore: () => store }));

@@ -1,19 +1,13 @@
 import { createQuery, type HookInput, type Options } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, textReply, toolUseReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { textReply, toolUseReply } from '@sdk/testing/emulator';
+import { describe, expect, it } from 'vitest';
 import { collect, emulatorEnvironment } from './support/query-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
 // The lifecycle hooks of query(): SessionStart, SubagentStart / SubagentStop around the Agent tool,
 // PreCompact on /compact, SessionEnd when the query is over — with the official input fields.
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 function recordingHooks(seen: HookInput[]): NonNullable<Options['hooks']> {
   const record = async (input: HookInput) => {

@@ -4,24 +4,18 @@ import { join } from 'node:path';
 import { createQuery, projectKeyForDirectory, SessionNotFoundError } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, conversationOf, emulatorEnvironment, messageRequests, type QueryMessage } from './support/query-harness.js';
 
-let emulator: MessagesEmulator;
+import { beforeEach, describe, expect, it } from 'vitest';
+import { collect, conversationOf, emulatorEnvironment, messageRequests, type QueryMessage } from './support/query-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
+
+const emulator = await emulatorForThisFile();
 let store: InMemorySessionStore;
 const query = createQuery({ defaultStore: () => store });
 const cwd = tmpdir();
 const projectKey = projectKeyForDirectory(cwd);
 
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
 beforeEach(() => {
-  emulator.reset();
   store = new InMemorySessionStore();
 });
 

@@ -1,18 +1,12 @@
 import { createQuery } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { describe, expect, it } from 'vitest';
 import { collect, emulatorEnvironment, messageRequests } from './support/query-harness.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
 // Which tools query() offers, as the official options select them.
-let emulator: MessagesEmulator;
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = await emulatorForThisFile();
 
 const query = createQuery({ defaultStore: () => new InMemorySessionStore() });
 const sentTools = (): unknown[] => (messageRequests(emulator.requests).at(-1)!.body.tools as unknown[] | undefined) ?? [];

@@ -1,24 +1,18 @@
 import { createQuery } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
-import { errorReply, startMessagesEmulator, textReply, type MessagesEmulator } from '@sdk/testing/emulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorReply, textReply } from '@sdk/testing/emulator';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { collect, emulatorEnvironment } from './support/query-harness.js';
 import { RETRIED_FAULTS } from './support/retried-faults.js';
+import { emulatorForThisFile } from './support/file-emulator.js';
 
 // query() talks to the API over node:http (packages/core/src/http/node-fetch.ts), not the
 // global fetch: the faults the executor retries must look to it exactly as they do through fetch.
-let emulator: MessagesEmulator;
+const emulator = await emulatorForThisFile();
 let store: InMemorySessionStore;
 const query = createQuery({ defaultStore: () => store });
 
-beforeAll(async () => {
-  emulator = await startMessagesEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
 beforeEach(() => {
-  emulator.reset();
   store = new InMemorySessionStore();
 });
 
