@@ -402,14 +402,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
       // The writer's last write of its turn: give its lease back under the same lock (checked
       // current above), instead of taking the lock again for a release.
-      let released = false;
-      if (condition?.releaseLease === true && condition.lease !== undefined) {
-        const current = await this.currentLease(ref, lock);
-        if (current !== undefined && current.token === condition.lease.token && !current.released) {
-          this.saveLease(ref, lock, { ...current, released: true });
-          released = true;
-        }
-      }
+      const released = condition?.releaseLease === true && condition.lease !== undefined && (await this.releaseLocked(ref, lock, condition.lease));
 
       // The bytes are in place and ordered; making them durable needs no lock, so the flush runs
       // while the lock is handed on. An fsync error after this point is reported, but the lines
@@ -954,12 +947,18 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     if (!lingering && !(await this.layout.existingDirectory(this.layout.bookkeepingDirectory(ref.projectKey)))) return;
     const lock = await this.lock(ref);
     try {
-      const current = await this.currentLease(ref, lock);
-      if (current === undefined || current.token !== lease.token || current.released) return;
-      this.saveLease(ref, lock, { ...current, released: true });
+      await this.releaseLocked(ref, lock, lease);
     } finally {
       await lock.release();
     }
+  }
+
+  /** Marks `lease` released if it is still the session's current one; the session lock is held. True when it was. */
+  private async releaseLocked(ref: SessionRef, lock: HeldLock, lease: SessionLease): Promise<boolean> {
+    const current = await this.currentLease(ref, lock);
+    if (current === undefined || current.token !== lease.token || current.released) return false;
+    this.saveLease(ref, lock, { ...current, released: true });
+    return true;
   }
 
   /**

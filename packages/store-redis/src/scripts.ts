@@ -36,6 +36,15 @@ local function session_keys(base)
   end
   return keys
 end
+-- Frees a lease and leaves one wake element for a moment (see RENEW_LEASE).
+local function release_lease(lease, wake)
+  redis.call('HDEL', lease, 'holder', 'expiresAt')
+  if wake then
+    redis.call('DEL', wake)
+    redis.call('RPUSH', wake, '1')
+    redis.call('PEXPIRE', wake, ${WAKE_MS})
+  end
+end
 local function expire_all(base, ttl)
   for _, key in ipairs(session_keys(base)) do
     if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
@@ -207,11 +216,7 @@ elseif not main or length == 0 or (last and not actual_last) then
   if session_ttl > 0 then expire_all(base_of(KEYS[3]), session_ttl) end
 end
 if release then
-  -- As RENEW_LEASE's release: free the lease, wake one waiter.
-  redis.call('HDEL', KEYS[4], 'holder', 'expiresAt')
-  redis.call('DEL', KEYS[5])
-  redis.call('RPUSH', KEYS[5], '1')
-  redis.call('PEXPIRE', KEYS[5], ${WAKE_MS})
+  release_lease(KEYS[4], KEYS[5])
   return { 'ok', nfresh, count - nfresh, length + nfresh, now, 1 }
 end
 return { 'ok', nfresh, count - nfresh, length + nfresh, now }
@@ -380,12 +385,7 @@ if current ~= token then return { 'lease', current > token and 'superseded' or '
 if not lease[2] then return { 'lease', 'not-held' } end
 local ttl = tonumber(ARGV[2])
 if ttl == 0 then
-  redis.call('HDEL', KEYS[1], 'holder', 'expiresAt')
-  if KEYS[2] then
-    redis.call('DEL', KEYS[2])
-    redis.call('RPUSH', KEYS[2], '1')
-    redis.call('PEXPIRE', KEYS[2], ${WAKE_MS})
-  end
+  release_lease(KEYS[1], KEYS[2])
   return { 'ok', now }
 end
 if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end

@@ -107,15 +107,22 @@ export class TurnWriter {
       if (lease !== undefined && last) condition.releaseLease = true;
       const result = await this.store.appendIf(this.key, entries, condition);
       this.expectedLength = result.length;
-      if (result.released === true && this.lease === lease) {
-        // Released with the write: nothing left to renew or give back.
-        clearInterval(this.heartbeat);
-        this.heartbeat = undefined;
-        this.lease = undefined;
-      }
+      // Released with the write: nothing left to renew or give back.
+      if (result.released === true && this.lease === lease) this.dropLease();
     } else {
       await this.store.append(this.key, entries);
     }
+  }
+
+  /** Forgets the lease (the store released it) and stops renewing it. */
+  private dropLease(): void {
+    this.stopHeartbeat();
+    this.lease = undefined;
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   /**
@@ -124,8 +131,7 @@ export class TurnWriter {
    * session would stay blocked for the whole TTL after an outage, though no turn runs.
    */
   async release(): Promise<void> {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
+    this.stopHeartbeat();
     await this.renewal?.catch(() => undefined);
     const lease = this.lease;
     this.lease = undefined;
