@@ -7,7 +7,8 @@
 //
 //   node --expose-gc executor-memory-worker.mjs <emulator url> <checkpoint,...> [executor|direct]
 //
-// Prints one JSON line: [{ sessions, rss, heapUsed, heapTotal, external }, …], one per checkpoint.
+// Prints one JSON line: [{ sessions, rss, heapUsed, heapTotal, external }, …], one per checkpoint
+// (rss: the settled reading, see below).
 import { randomUUID } from 'node:crypto';
 import { AgentExecutor } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
@@ -51,6 +52,14 @@ for (const target of checkpointList.split(',').map(Number)) {
   await new Promise((resolve) => setTimeout(resolve, 100));
   gc();
   const usage = process.memoryUsage();
-  points.push({ sessions: done, rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external });
+  // V8's helper threads unmap freed pages for a while after a GC, so one reading lands anywhere in
+  // a 10–30 MiB band. The settled RSS is the lowest of 20 readings over the next second: what the
+  // process keeps, not what it is still giving back.
+  let rss = usage.rss;
+  for (let reading = 0; reading < 20; reading++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    rss = Math.min(rss, process.memoryUsage.rss());
+  }
+  points.push({ sessions: done, rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external });
 }
 process.stdout.write(`${JSON.stringify(points)}\n`);
