@@ -276,7 +276,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   private async write(key: SessionKey, batch: PreparedBatch, condition: AppendCondition | undefined): Promise<AppendResult> {
     const ref = refOf(key);
     const file = this.layout.transcriptFile(key);
-    const directory = dirname(file);
+    const directory = this.layout.transcriptDirectory(key);
     const lock = await this.lock(ref);
     let locked = true;
     let kept = false;
@@ -612,8 +612,8 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    */
   private async readWindow(key: SessionKey, start: number, end: number | undefined, readOnly: boolean): Promise<LoadedWindow | null | 'full-parse-needed'> {
     const file = this.layout.transcriptFile(key);
-    if (!this.vettedUnderLingeringLock(key, file)) {
-      const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
+    if (!this.vettedUnderLingeringLock(key)) {
+      const [exists, expired] = await Promise.all([this.layout.existingDirectory(this.layout.transcriptDirectory(key)), this.expired(refOf(key))]);
       if (!exists) return null;
       if (expired) {
         await this.sweepExpired(refOf(key));
@@ -639,9 +639,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * both checks (two `realpath`s and an expiry probe, a fifth of a turn's store time). Between
    * this process's operations, nothing can move the folder or set an expiry without that lock.
    */
-  private vettedUnderLingeringLock(key: SessionKey, file: string): boolean {
+  private vettedUnderLingeringLock(key: SessionKey): boolean {
     const memo = lingeringMemo(this.layout.lockFile(key), this.lockTiming.staleMs);
-    if (memo === undefined || memo.get(`${VETTED}${dirname(file)}`) !== true) return false;
+    if (memo === undefined || memo.get(`${VETTED}${this.layout.transcriptDirectory(key)}`) !== true) return false;
     const expiryPath = this.layout.expiryFile(key);
     if (!memo.has(expiryPath)) return false;
     const expiresAt = memo.get(expiryPath) as number | undefined;

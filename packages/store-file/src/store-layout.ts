@@ -1,12 +1,18 @@
 import { open } from 'node:fs/promises';
 import { constants, mkdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { SessionStoreError } from '@sdk/core/store';
 import type { SessionKey, SessionRef } from '@sdk/core/store';
 import { errorCode, toStoreError } from './fs-errors.js';
 
 /** Name of the per-project folder that holds this store's bookkeeping, invisible to the official SDK. */
 export const BOOKKEEPING_FOLDER = '.sdk';
+
+/** How many projects and sessions {@link StoreLayout} keeps the joined paths of (each). */
+const MAX_REMEMBERED_PATHS = 256;
+
+type ProjectPaths = { project: string; bookkeeping: string };
+type SessionPaths = { transcript: string; session: string; meta: string; lock: string; lease: string; expiry: string };
 
 /**
  * Where everything lives, and the guard that keeps every path inside the root.
@@ -23,6 +29,8 @@ export class StoreLayout {
   readonly root: string;
   readonly projects: string;
   private realRoot: string | undefined;
+  private readonly projectPathsByKey = new Map<string, ProjectPaths>();
+  private readonly sessionPathsByKey = new Map<string, SessionPaths>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -30,39 +38,81 @@ export class StoreLayout {
   }
 
   projectDirectory(projectKey: string): string {
-    return join(this.projects, projectKey);
+    return this.projectPaths(projectKey).project;
   }
 
   /** The transcript file of a key: `<sessionId>.jsonl`, or `<sessionId>/<subpath>.jsonl`. */
   transcriptFile(key: SessionKey): string {
-    const project = this.projectDirectory(key.projectKey);
-    return key.subpath === undefined ? join(project, `${key.sessionId}.jsonl`) : join(project, key.sessionId, `${key.subpath}.jsonl`);
+    if (key.subpath === undefined) return this.sessionPaths(key).transcript;
+    return join(this.projectDirectory(key.projectKey), key.sessionId, `${key.subpath}.jsonl`);
+  }
+
+  /** The folder holding a key's transcript file (`dirname` of {@link StoreLayout.transcriptFile}). */
+  transcriptDirectory(key: SessionKey): string {
+    return key.subpath === undefined ? this.projectDirectory(key.projectKey) : dirname(this.transcriptFile(key));
   }
 
   /** The folder of a session's sub-transcripts (`<sessionId>/`), shared with the official SDK. */
   sessionDirectory(ref: SessionRef): string {
-    return join(this.projectDirectory(ref.projectKey), ref.sessionId);
+    return this.sessionPaths(ref).session;
   }
 
   bookkeepingDirectory(projectKey: string): string {
-    return join(this.projectDirectory(projectKey), BOOKKEEPING_FOLDER);
+    return this.projectPaths(projectKey).bookkeeping;
   }
 
   /** Summary and length-index cache: rebuilt from the transcript whenever it is missing or stale. */
   metaFile(ref: SessionRef): string {
-    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.meta.json`);
+    return this.sessionPaths(ref).meta;
   }
 
   lockFile(ref: SessionRef): string {
-    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.lock`);
+    return this.sessionPaths(ref).lock;
   }
 
   leaseFile(ref: SessionRef): string {
-    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.lease.json`);
+    return this.sessionPaths(ref).lease;
   }
 
   expiryFile(ref: SessionRef): string {
-    return join(this.bookkeepingDirectory(ref.projectKey), `${ref.sessionId}.expires`);
+    return this.sessionPaths(ref).expiry;
+  }
+
+  /**
+   * The paths of a project, joined once: every operation asks for several of them, several
+   * operations a turn. Bounded: a store serving many projects joins again after a reset.
+   */
+  private projectPaths(projectKey: string): ProjectPaths {
+    let paths = this.projectPathsByKey.get(projectKey);
+    if (paths === undefined) {
+      if (this.projectPathsByKey.size >= MAX_REMEMBERED_PATHS) this.projectPathsByKey.clear();
+      const project = join(this.projects, projectKey);
+      paths = { project, bookkeeping: join(project, BOOKKEEPING_FOLDER) };
+      this.projectPathsByKey.set(projectKey, paths);
+    }
+    return paths;
+  }
+
+  /** The paths of a session, joined once (see {@link StoreLayout.projectPaths}). */
+  private sessionPaths(ref: SessionRef): SessionPaths {
+    // Neither part of a valid key contains NUL, so the name is unambiguous.
+    const name = `${ref.projectKey}\0${ref.sessionId}`;
+    let paths = this.sessionPathsByKey.get(name);
+    if (paths === undefined) {
+      if (this.sessionPathsByKey.size >= MAX_REMEMBERED_PATHS) this.sessionPathsByKey.clear();
+      const { project, bookkeeping } = this.projectPaths(ref.projectKey);
+      const { sessionId } = ref;
+      paths = {
+        transcript: join(project, `${sessionId}.jsonl`),
+        session: join(project, sessionId),
+        meta: join(bookkeeping, `${sessionId}.meta.json`),
+        lock: join(bookkeeping, `${sessionId}.lock`),
+        lease: join(bookkeeping, `${sessionId}.lease.json`),
+        expiry: join(bookkeeping, `${sessionId}.expires`),
+      };
+      this.sessionPathsByKey.set(name, paths);
+    }
+    return paths;
   }
 
   /**
