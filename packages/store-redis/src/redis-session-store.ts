@@ -15,9 +15,11 @@ import type {
   AppendCondition,
   AppendResult,
   ExtendedSessionStore,
+  LeasedWindow,
   LeaseWaitOptions,
   LoadedWindow,
   LoadWindow,
+  LoadOptions,
   SessionKey,
   SessionLease,
   SessionListing,
@@ -30,6 +32,7 @@ import { RedisConnection } from './redis-connection.js';
 import type { RedisConnectionOptions } from './redis-connection.js';
 import {
   ACQUIRE_LEASE,
+  ACQUIRE_LEASE_AND_LOAD,
   APPEND,
   DELETE,
   EXPIRE,
@@ -165,18 +168,10 @@ export class RedisSessionStore implements ExtendedSessionStore {
     const { log } = this.transcriptKeys(key);
     const info = key.subpath === undefined ? keys.meta : keys.subMeta;
     const boundaryField = key.subpath === undefined ? 'boundary' : `boundary:${key.subpath}`;
-    let args: string[];
-    if ('fromLastCompactBoundary' in window) {
-      args = ['boundary', '0', '', boundaryField];
-    } else {
-      const start = nonNegativeInteger(window.start, 'window.start');
-      const end = window.end === undefined ? '' : String(nonNegativeInteger(window.end, 'window.end'));
-      args = ['range', String(start), end, boundaryField];
-    }
-    const reply = (await this.connection.run(LOAD_WINDOW, [log, info], args)) as [number, number?, string[]?];
-    if (reply[0] < 0) return null;
-    const start = reply[1] ?? 0;
-    return { entries: parseEntries(reply[2] ?? [], start), start, length: reply[0] };
+    const command = ['EVALSHA', LOAD_WINDOW.sha1, '2', log, info];
+    pushWindow(command, window);
+    command.push(boundaryField);
+    return windowOf((await this.connection.evalsha(LOAD_WINDOW, command)) as WindowReply);
   }
 
   /** Main sessions of a project with their last-append time (server clock, epoch ms). */
@@ -265,24 +260,26 @@ export class RedisSessionStore implements ExtendedSessionStore {
   /** Takes the session's lease, with a fencing token above every earlier one. */
   async acquireLease(key: SessionRef, options: AcquireLeaseOptions): Promise<SessionLease> {
     assertValidSessionRef(key);
-    const ttl = positiveInteger(options.ttlMs, 0, 'ttlMs');
-    if (ttl === 0) throw new SessionStoreError('acquireLease needs a positive ttlMs');
-    if (typeof options.holder !== 'string' || options.holder === '') {
-      throw new SessionStoreError('acquireLease needs a non-empty holder');
-    }
     const keys = sessionKeys(this.prefix, key);
-    const reply = (await this.connection.run(ACQUIRE_LEASE, [keys.lease, keys.meta], [options.holder, String(ttl), String(this.ttlMs)])) as [
-      string,
-      number | string,
-      number,
-    ];
-    if (reply[0] === 'held') {
-      this.foundHeld.delete(keys.lease);
-      this.foundHeld.set(keys.lease, { expiresAt: reply[2], at: Date.now() });
-      if (this.foundHeld.size > FOUND_HELD_CACHE_SIZE) this.foundHeld.delete(this.foundHeld.keys().next().value!);
-      throw new SessionLeaseError(`session ${key.sessionId} is leased by ${String(reply[1])} until ${new Date(reply[2]).toISOString()}`, 'held');
-    }
-    return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, holder: options.holder, token: Number(reply[1]), expiresAt: reply[2] };
+    const command = ['EVALSHA', ACQUIRE_LEASE.sha1, '2', keys.lease, keys.meta];
+    this.pushLease(command, options);
+    const reply = (await this.connection.evalsha(ACQUIRE_LEASE, command)) as LeaseReply;
+    return this.leaseOf(key, keys.lease, options.holder, reply);
+  }
+
+  /**
+   * Takes the session's lease and loads a window of its main transcript in one script (one round
+   * trip): the lease exactly as {@link acquireLease} takes it, the window as {@link loadWindow}
+   * reads it. Rejects with `SessionLeaseError('held')`, having read nothing, while another holds it.
+   */
+  async acquireLeaseAndLoad(key: SessionRef, lease: AcquireLeaseOptions, window: LoadWindow, _options?: LoadOptions): Promise<LeasedWindow> {
+    assertValidSessionRef(key);
+    const keys = sessionKeys(this.prefix, key);
+    const command = ['EVALSHA', ACQUIRE_LEASE_AND_LOAD.sha1, '3', keys.lease, keys.meta, keys.log];
+    this.pushLease(command, lease);
+    pushWindow(command, window);
+    const reply = (await this.connection.evalsha(ACQUIRE_LEASE_AND_LOAD, command)) as LeaseReply;
+    return { lease: this.leaseOf(key, keys.lease, lease.holder, reply), loaded: windowOf(reply[3]!) };
   }
 
   /** Extends a current lease by `ttlMs` from now. */
@@ -343,6 +340,27 @@ export class RedisSessionStore implements ExtendedSessionStore {
       // No connection to block on (Cluster, the pool at its limit, a failed call): poll.
       await abortable(delay(Math.min(wait, 25 * 2 ** Math.min(poll, 3))), signal);
     }
+  }
+
+  /** Validates a lease request and pushes ACQUIRE_LEASE's arguments: holder, lease ttl, store ttl. */
+  private pushLease(command: string[], options: AcquireLeaseOptions): void {
+    const ttl = positiveInteger(options.ttlMs, 0, 'ttlMs');
+    if (ttl === 0) throw new SessionStoreError('acquireLease needs a positive ttlMs');
+    if (typeof options.holder !== 'string' || options.holder === '') {
+      throw new SessionStoreError('acquireLease needs a non-empty holder');
+    }
+    command.push(options.holder, String(ttl), this.ttlArgument);
+  }
+
+  /** The lease an acquire script replied with; a lease found held is remembered (see waitForLeaseRelease) and thrown. */
+  private leaseOf(key: SessionRef, leaseKey: string, holder: string, reply: LeaseReply): SessionLease {
+    if (reply[0] === 'held') {
+      this.foundHeld.delete(leaseKey);
+      this.foundHeld.set(leaseKey, { expiresAt: reply[2], at: Date.now() });
+      if (this.foundHeld.size > FOUND_HELD_CACHE_SIZE) this.foundHeld.delete(this.foundHeld.keys().next().value!);
+      throw new SessionLeaseError(`session ${key.sessionId} is leased by ${String(reply[1])} until ${new Date(reply[2]).toISOString()}`, 'held');
+    }
+    return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, holder, token: Number(reply[1]), expiresAt: reply[2] };
   }
 
   private async write(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
@@ -534,6 +552,27 @@ function summaryOf(sessionId: string, fields: readonly string[]): SessionSummary
     else if (field.startsWith(SUMMARY_FIELD)) data[field.slice(SUMMARY_FIELD.length)] = JSON.parse(value) as unknown;
   }
   return mtime === undefined ? undefined : { sessionId, mtime, data };
+}
+
+/** An acquire script's reply: {'ok', token, expiresAt[, window]} | {'held', holder, expiresAt}. */
+type LeaseReply = [string, number | string, number, WindowReply?];
+/** LOAD_WINDOW's reply: {-1} for a missing transcript, else {length, start, entries}. */
+type WindowReply = [number, number?, string[]?];
+
+/** Validates `window` and pushes LOAD_WINDOW's mode, start and end arguments. */
+function pushWindow(command: string[], window: LoadWindow): void {
+  if ('fromLastCompactBoundary' in window) {
+    command.push('boundary', '0', '');
+    return;
+  }
+  const start = nonNegativeInteger(window.start, 'window.start');
+  command.push('range', String(start), window.end === undefined ? '' : String(nonNegativeInteger(window.end, 'window.end')));
+}
+
+function windowOf(reply: WindowReply): LoadedWindow | null {
+  if (reply[0] < 0) return null;
+  const start = reply[1] ?? 0;
+  return { entries: parseEntries(reply[2] ?? [], start), start, length: reply[0] };
 }
 
 function parseEntries(lines: readonly string[], start: number): SessionStoreEntry[] {

@@ -224,25 +224,36 @@ return { 'ok', nfresh, count - nfresh, length + nfresh, now }
 );
 
 /**
+ * Reads a window of a transcript with its length (Lua, shared by LOAD_WINDOW and
+ * ACQUIRE_LEASE_AND_LOAD): {-1} for a missing transcript, else {length, start, entries}. `mode` is
+ * 'range' (from `start` to `stop`, '' = the end) or 'boundary' (from the index in `info`'s `field`).
+ */
+const READ_WINDOW = `
+local function read_window(log, info, mode, start, stop, field)
+  local length = redis.call('LLEN', log)
+  if length == 0 then return { -1 } end
+  local first, last
+  if mode == 'boundary' then
+    first = tonumber(redis.call('HGET', info, field) or '0')
+    last = length
+  else
+    first = math.min(tonumber(start), length)
+    last = stop == '' and length or math.min(tonumber(stop), length)
+  end
+  if last <= first then return { length, first, {} } end
+  return { length, first, redis.call('LRANGE', log, first, last - 1) }
+end
+`;
+
+/**
  * Reads a window of a transcript with its length, in one step. KEYS: log, info hash. ARGV: mode
  * ('range' | 'boundary'), start, end ('' = to the end), boundary field.
  * Replies {-1} for a missing transcript, else {length, start, entries}.
  */
 export const LOAD_WINDOW = script(
   'load-window',
-  `
-local length = redis.call('LLEN', KEYS[1])
-if length == 0 then return { -1 } end
-local first, stop
-if ARGV[1] == 'boundary' then
-  first = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or '0')
-  stop = length
-else
-  first = math.min(tonumber(ARGV[2]), length)
-  stop = ARGV[3] == '' and length or math.min(tonumber(ARGV[3]), length)
-end
-if stop <= first then return { length, first, {} } end
-return { length, first, redis.call('LRANGE', KEYS[1], first, stop - 1) }
+  `${READ_WINDOW}
+return read_window(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 `,
 );
 
@@ -345,14 +356,13 @@ return removed
 );
 
 /**
- * Takes a session's lease. KEYS: lease, meta. ARGV: holder, lease ttl ms, store ttl ms (0 = none).
- * Tokens never repeat: each is above the previous one and at least the server time in ms, so they
- * keep growing after the session (and its counter) has been deleted.
- * Replies {'ok', token, expiresAt} | {'held', holder, expiresAt}.
+ * Takes a session's lease (Lua, shared by ACQUIRE_LEASE and ACQUIRE_LEASE_AND_LOAD). KEYS[1]: lease,
+ * KEYS[2]: meta. ARGV: 1. holder, 2. lease ttl ms, 3. store ttl ms (0 = none). Returns
+ * {'held', holder, expiresAt} from the script while another holds the lease; otherwise leaves the new
+ * lease in `token` and `expires_at`. Tokens never repeat: each is above the previous one and at least
+ * the server time in ms, so they keep growing after the session (and its counter) has been deleted.
  */
-export const ACQUIRE_LEASE = script(
-  'acquire-lease',
-  `
+const TAKE_LEASE = `
 local now = now_ms()
 local lease = redis.call('HMGET', KEYS[1], 'token', 'holder', 'expiresAt')
 if lease[2] and tonumber(lease[3]) > now then return { 'held', lease[2], tonumber(lease[3]) } end
@@ -363,7 +373,31 @@ redis.call('HSET', KEYS[1], 'token', int(token), 'holder', ARGV[1], 'expiresAt',
 local key_ttl = tonumber(ARGV[3])
 if key_ttl <= 0 then key_ttl = redis.call('PTTL', KEYS[2]) end
 if key_ttl > 0 then redis.call('PEXPIRE', KEYS[1], math.max(key_ttl, ttl)) else redis.call('PERSIST', KEYS[1]) end
+`;
+
+/**
+ * Takes a session's lease. KEYS: lease, meta. ARGV: holder, lease ttl ms, store ttl ms (0 = none).
+ * Replies {'ok', token, expiresAt} | {'held', holder, expiresAt}.
+ */
+export const ACQUIRE_LEASE = script(
+  'acquire-lease',
+  `${TAKE_LEASE}
 return { 'ok', token, expires_at }
+`,
+);
+
+/**
+ * Takes a session's lease and reads a window of its main transcript, atomically: a turn's first two
+ * calls in one round trip. KEYS: lease, meta, log. ARGV: 1-3 as ACQUIRE_LEASE (holder, lease ttl ms,
+ * store ttl ms), then 4-6 as LOAD_WINDOW's 1-3 (mode, start, end); the boundary field is the main
+ * transcript's. Replies {'held', holder, expiresAt} (nothing read) | {'ok', token, expiresAt, window}
+ * with `window` as LOAD_WINDOW replies.
+ */
+export const ACQUIRE_LEASE_AND_LOAD = script(
+  'acquire-lease-and-load',
+  `${READ_WINDOW}
+${TAKE_LEASE}
+return { 'ok', token, expires_at, read_window(KEYS[3], KEYS[2], ARGV[4], ARGV[5], ARGV[6], 'boundary') }
 `,
 );
 

@@ -3,9 +3,11 @@ import { SessionConflictError, SessionLeaseError, StoreUnavailableError } from '
 import { SPAN_NAMES, traced } from './tracing.js';
 import {
   supportsConditionalAppend,
+  supportsLeaseAndLoad,
   supportsLeases,
   supportsWindowedLoad,
   type AppendCondition,
+  type LoadedWindow,
   type LoadOptions,
   type SessionKey,
   type SessionLease,
@@ -54,21 +56,30 @@ export class TurnWriter {
 
   /**
    * Takes the lease (if any) and loads the session. Rejects with `SessionConflictError` when
-   * another worker holds the session's lease.
+   * another worker holds the session's lease. A store that can take the lease and load the window in
+   * one step (`acquireLeaseAndLoad`) is asked once instead of twice.
    */
   static async open(store: SessionStore, key: SessionKey, options: TurnWriterOptions): Promise<{ writer: TurnWriter; entries: SessionStoreEntry[] }> {
-    let lease: SessionLease | undefined;
-    if (options.persist && options.lease !== false && supportsLeases(store)) {
-      try {
-        const ref: SessionRef = { projectKey: key.projectKey, sessionId: key.sessionId };
-        lease = await store.acquireLease(ref, { holder: options.holder, ttlMs: options.leaseTtlMs });
-      } catch (error) {
-        if (error instanceof SessionLeaseError && error.reason === 'held') {
-          throw new SessionConflictError(`session ${key.sessionId} is running a turn in another worker (${error.message})`);
+    const leased = options.persist && options.lease !== false && supportsLeases(store);
+    const ref: SessionRef = { projectKey: key.projectKey, sessionId: key.sessionId };
+    const leaseOptions = { holder: options.holder, ttlMs: options.leaseTtlMs };
+    if (leased && options.windowed === true && key.subpath === undefined && supportsLeaseAndLoad(store)) {
+      const { lease, loaded } = await traced(SPAN_NAMES.store, { 'sdk.store.operation': 'acquireLeaseAndLoad' }, options.traceParent, async (span) => {
+        const taken = await conflictOnHeld(key, () => store.acquireLeaseAndLoad(ref, leaseOptions, { fromLastCompactBoundary: true }, READ_ONLY));
+        try {
+          // Only a window that starts at a boundary keeping older messages needs a second read.
+          const window = await loadFromBoundary(store, key, taken.loaded);
+          span.setAttributes({ 'sdk.store.entries': window.entries.length, 'sdk.store.length': window.length });
+          return { lease: taken.lease, loaded: window };
+        } catch (error) {
+          await store.releaseLease(taken.lease).catch(() => undefined);
+          throw error;
         }
-        throw error;
-      }
+      });
+      return { writer: new TurnWriter(store, key, options, lease, loaded.length), entries: loaded.entries };
     }
+    let lease: SessionLease | undefined;
+    if (leased) lease = await conflictOnHeld(key, () => store.acquireLease(ref, leaseOptions));
     try {
       const operation = options.windowed === true ? 'loadWindow' : 'load';
       const { entries, length } = await traced(SPAN_NAMES.store, { 'sdk.store.operation': operation }, options.traceParent, async (span) => {
@@ -216,20 +227,36 @@ async function loadAll(store: SessionStore, key: SessionKey): Promise<Loaded> {
   return { entries, length: entries.length };
 }
 
+/** `take()`, with a lease found held turned into `SessionConflictError` (the turn may be retried). */
+async function conflictOnHeld<T>(key: SessionKey, take: () => Promise<T>): Promise<T> {
+  try {
+    return await take();
+  } catch (error) {
+    if (error instanceof SessionLeaseError && error.reason === 'held') {
+      throw new SessionConflictError(`session ${key.sessionId} is running a turn in another worker (${error.message})`);
+    }
+    throw error;
+  }
+}
+
 /**
  * The entries from the last compaction boundary on. The boundary names the old messages it keeps
  * (`preservedSegment`), which sit just before it: they are loaded from a short window before the
  * boundary, or, if not found there, the whole log is loaded (never a history missing its kept part).
+ * `first`, when given, is that window already loaded (with the lease, by `acquireLeaseAndLoad`).
  */
-async function loadFromBoundary(store: SessionStore, key: SessionKey): Promise<Loaded> {
-  if (!supportsWindowedLoad(store)) return loadAll(store, key);
+async function loadFromBoundary(store: SessionStore, key: SessionKey, first?: LoadedWindow | null): Promise<Loaded> {
+  let window: LoadedWindow | null;
+  if (first !== undefined) window = first;
   // The turn only reads what it loads (it builds a request and new entries from it), so an
   // in-process store may skip its defensive copies.
-  const window = await store.loadWindow(key, { fromLastCompactBoundary: true }, READ_ONLY);
+  else if (supportsWindowedLoad(store)) window = await store.loadWindow(key, { fromLastCompactBoundary: true }, READ_ONLY);
+  else return loadAll(store, key);
   if (window === null) return { entries: [], length: 0 };
   const boundary = window.entries[0];
   const segment = (boundary?.compactMetadata as { preservedSegment?: { headUuid?: unknown; tailUuid?: unknown } } | undefined)?.preservedSegment;
   if (window.start === 0 || boundary?.subtype !== 'compact_boundary' || segment === undefined) return { entries: window.entries, length: window.length };
+  if (!supportsWindowedLoad(store)) return loadAll(store, key);
   const before = await store.loadWindow(key, { start: Math.max(0, window.start - PRESERVED_LOOKBACK), end: window.start }, READ_ONLY);
   const uuids = new Set((before?.entries ?? []).map((entry) => entry.uuid));
   if (before !== null && uuids.has(segment.headUuid as string) && uuids.has(segment.tailUuid as string)) {

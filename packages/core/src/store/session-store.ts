@@ -211,6 +211,24 @@ export type SessionStoreExtensions = {
    * of polling.
    */
   waitForLeaseRelease?(key: SessionRef, options: LeaseWaitOptions): Promise<void>;
+  /**
+   * Take the session's lease and load a window of its main transcript in one atomic step: what
+   * `acquireLease(key, lease)` then `loadWindow(key, window, options)` return, with no write of
+   * another holder possible in between, and in one round trip on a networked store (a turn's first
+   * two calls). The lease is taken exactly as `acquireLease` takes it (same fencing tokens, same
+   * errors): rejects with `SessionLeaseError('held')` while another holds the lease, having taken and
+   * loaded nothing. `loaded` is `null` for a session never written (the lease is taken all the same).
+   * A store offering it must also offer `acquireLease`/`renewLease`/`releaseLease` and `loadWindow`.
+   */
+  acquireLeaseAndLoad?(key: SessionRef, lease: AcquireLeaseOptions, window: LoadWindow, options?: LoadOptions): Promise<LeasedWindow>;
+};
+
+/** The result of {@link SessionStoreExtensions.acquireLeaseAndLoad}. */
+export type LeasedWindow = {
+  /** The lease taken; the caller releases it (or writes with it) as if `acquireLease` had returned it. */
+  lease: SessionLease;
+  /** The window loaded under that lease; `null` for a session never written. */
+  loaded: LoadedWindow | null;
 };
 
 /** Options of {@link SessionStoreExtensions.waitForLeaseRelease}. */
@@ -257,6 +275,14 @@ export function supportsExpiry(store: SessionStore): store is With<'expire'> {
 /** The store has fenced per-session leases. */
 export function supportsLeases(store: SessionStore): store is With<'acquireLease' | 'renewLease' | 'releaseLease'> {
   return has(store, 'acquireLease') && has(store, 'renewLease') && has(store, 'releaseLease');
+}
+
+/**
+ * The store can take a lease and load a window in one step (see
+ * {@link SessionStoreExtensions.acquireLeaseAndLoad}); it has leases and windowed loads too.
+ */
+export function supportsLeaseAndLoad(store: SessionStore): store is With<'acquireLeaseAndLoad' | 'acquireLease' | 'renewLease' | 'releaseLease' | 'loadWindow'> {
+  return has(store, 'acquireLeaseAndLoad') && supportsLeases(store) && supportsWindowedLoad(store);
 }
 
 /** The store can wait for a session's lease to be released (see {@link SessionStoreExtensions.waitForLeaseRelease}). */

@@ -4,6 +4,7 @@ import {
   supportsExpiry,
   supportsFork,
   supportsIdempotentAppend,
+  supportsLeaseAndLoad,
   supportsLeases,
   supportsLeaseWait,
   supportsWindowedLoad,
@@ -21,7 +22,8 @@ export type Capability =
   | 'fork'
   | 'expire'
   | 'leases'
-  | 'leaseWait';
+  | 'leaseWait'
+  | 'leaseAndLoad';
 
 const optionalMethods = ['listSessions', 'listSessionSummaries', 'delete', 'listSubkeys'] as const;
 
@@ -38,6 +40,7 @@ export function detectCapabilities(store: SessionStore): ReadonlySet<Capability>
   if (supportsExpiry(store)) found.add('expire');
   if (supportsLeases(store)) found.add('leases');
   if (supportsLeaseWait(store)) found.add('leaseWait');
+  if (supportsLeaseAndLoad(store)) found.add('leaseAndLoad');
   return found;
 }
 
@@ -50,6 +53,8 @@ export function describeMissing(capability: Capability): string {
       return 'store has no acquireLease/renewLease/releaseLease';
     case 'leaseWait':
       return 'store has no waitForLeaseRelease';
+    case 'leaseAndLoad':
+      return 'store has no acquireLeaseAndLoad';
     default:
       return `store has no ${capability}`;
   }

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { SessionLeaseError } from '@sdk/core/store';
 import type { SpecContext } from '../context.js';
-import { messageEntries, newSessionKey, rejectionOf, sleep } from '../fixtures.js';
+import { compactBoundaryEntry, jsonRoundTrip, messageEntries, newSessionKey, rejectionOf, sleep } from '../fixtures.js';
 
 /** Long enough for a remote store's round trips, short enough to wait out in a test. */
 const LEASE_MS = 1000;
@@ -167,6 +167,83 @@ export function registerLeases(context: SpecContext): void {
       const taken = await store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 });
       expect(taken.holder).toBe('worker-2');
       expect(taken.token).toBeGreaterThan(crashed.token);
+    },
+    { timeoutMs: PAST_EXPIRY_MS + 10_000 },
+  );
+
+  context.test('acquireLeaseAndLoad returns what acquireLease then loadWindow return, and its lease writes', ['leaseAndLoad', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    const entries = [...messageEntries(3), compactBoundaryEntry(), ...messageEntries(2, 3)];
+    await store.append(key, entries);
+    const before = Date.now();
+    const { lease, loaded } = await store.acquireLeaseAndLoad!(key, { holder: 'worker-1', ttlMs: 10_000 }, { fromLastCompactBoundary: true }, { readOnly: true });
+    expect(lease.key).toEqual(key);
+    expect(lease.holder).toBe('worker-1');
+    expect(typeof lease.token).toBe('number');
+    expect(lease.expiresAt).toBeGreaterThanOrEqual(before + 9_000);
+    expect(lease.expiresAt).toBeLessThanOrEqual(Date.now() + 11_000);
+    expect(loaded).toEqual({ entries: jsonRoundTrip(entries.slice(3)), start: 3, length: entries.length });
+    expect(loaded).toEqual(await store.loadWindow!(key, { fromLastCompactBoundary: true }));
+    // The lease is the session's current one: it writes, and keeps others out.
+    expect(leaseReason(await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 })))).toBe('held');
+    expect((await store.appendIf!(key, messageEntries(1, 5), { lease, expectedLength: loaded!.length })).length).toBe(entries.length + 1);
+    await store.releaseLease!(lease);
+    // A range window, as loadWindow reads it.
+    const ranged = await store.acquireLeaseAndLoad!(key, { holder: 'worker-2', ttlMs: 10_000 }, { start: 1, end: 4 });
+    expect(ranged.loaded).toEqual(await store.loadWindow!(key, { start: 1, end: 4 }));
+    expect(ranged.loaded?.entries).toHaveLength(3);
+  });
+
+  context.test('acquireLeaseAndLoad of a session never written takes the lease and loads null', ['leaseAndLoad', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    const { lease, loaded } = await store.acquireLeaseAndLoad!(key, { holder: 'worker-1', ttlMs: 10_000 }, { fromLastCompactBoundary: true });
+    expect(loaded).toBeNull();
+    expect(leaseReason(await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-2', ttlMs: 10_000 })))).toBe('held');
+    expect((await store.appendIf!(key, messageEntries(1), { lease, expectedLength: 0 })).length).toBe(1);
+  });
+
+  context.test('acquireLeaseAndLoad while the lease is held rejects with reason held and takes nothing', ['leaseAndLoad', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    await store.append(key, messageEntries(2));
+    const holder = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    const error = await rejectionOf(() => store.acquireLeaseAndLoad!(key, { holder: 'worker-2', ttlMs: 10_000 }, { fromLastCompactBoundary: true }));
+    expect(error).toBeInstanceOf(SessionLeaseError);
+    expect(leaseReason(error)).toBe('held');
+    // The holder's lease is untouched: it still writes and renews.
+    expect((await store.appendIf!(key, messageEntries(1, 2), { lease: holder, expectedLength: 2 })).length).toBe(3);
+    expect((await store.renewLease!(holder, 10_000)).token).toBe(holder.token);
+    // And a lease it took keeps acquireLease out the same way.
+    await store.releaseLease!(holder);
+    await store.acquireLeaseAndLoad!(key, { holder: 'worker-2', ttlMs: 10_000 }, { fromLastCompactBoundary: true });
+    expect(leaseReason(await rejectionOf(() => store.acquireLease!(key, { holder: 'worker-3', ttlMs: 10_000 })))).toBe('held');
+  });
+
+  context.test('acquireLeaseAndLoad and acquireLease share one growing fencing token; a stale lease is superseded', ['leaseAndLoad', 'appendIf'], async (store) => {
+    const key = newSessionKey();
+    const first = await store.acquireLease!(key, { holder: 'worker-1', ttlMs: 10_000 });
+    await store.releaseLease!(first);
+    const second = (await store.acquireLeaseAndLoad!(key, { holder: 'worker-2', ttlMs: 10_000 }, { fromLastCompactBoundary: true })).lease;
+    expect(second.token).toBeGreaterThan(first.token);
+    await store.releaseLease!(second);
+    const third = await store.acquireLease!(key, { holder: 'worker-3', ttlMs: 10_000 });
+    expect(third.token).toBeGreaterThan(second.token);
+    const stale = await rejectionOf(() => store.appendIf!(key, messageEntries(1), { lease: second }));
+    expect(leaseReason(stale)).toBe('superseded');
+    expect(await store.load(key)).toBeNull();
+  });
+
+  context.test(
+    "acquireLeaseAndLoad takes a crashed holder's lease once it expired",
+    ['leaseAndLoad'],
+    async (store) => {
+      const key = newSessionKey();
+      await store.append(key, messageEntries(1));
+      const crashed = await store.acquireLease!(key, { holder: 'crashed-worker', ttlMs: LEASE_MS });
+      expect(leaseReason(await rejectionOf(() => store.acquireLeaseAndLoad!(key, { holder: 'worker-2', ttlMs: 10_000 }, { fromLastCompactBoundary: true })))).toBe('held');
+      await sleep(PAST_EXPIRY_MS);
+      const taken = await store.acquireLeaseAndLoad!(key, { holder: 'worker-2', ttlMs: 10_000 }, { fromLastCompactBoundary: true });
+      expect(taken.lease.token).toBeGreaterThan(crashed.token);
+      expect(taken.loaded?.entries).toHaveLength(1);
     },
     { timeoutMs: PAST_EXPIRY_MS + 10_000 },
   );
