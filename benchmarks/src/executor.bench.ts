@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
+import type { BetaMessageParam } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import { AgentExecutor, rebuildConversation, type SessionRef, type SessionStoreEntry } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { startMessagesEmulator } from '@sdk/testing/emulator';
@@ -17,6 +18,8 @@ import { barChart, lineChart } from './svg-chart.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const PROJECT = 'bench-executor';
+/** Calls of one kind in a row (see {@link overhead}). */
+const BLOCK = 10;
 
 /** An existing session of `turns - 1` exchanges in the official entry format, as the executor writes it. */
 function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
@@ -48,27 +51,42 @@ function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
 }
 
 /**
- * Executor turn vs direct streaming call with the same history, interleaved sample by sample.
+ * Executor turn vs direct streaming call with the same history, in alternating blocks.
  *
  * Every sample's session is stored before the first sample is timed, as a long session is in a
  * worker's store long before its next turn: storing a 1,000-turn copy right before a sample made
- * whichever call came next pay the garbage collection of building it. The calls rotate which goes
- * first, so none always runs on the heap another just left.
+ * whichever call came next pay the garbage collection of building it.
+ *
+ * First every path runs untimed until V8 has optimised it, the emulator's included (a fresh process
+ * needs several hundred calls: a direct call took 1.4 ms over the first 500 and 0.5 ms after 1,500).
+ * Then the calls run in blocks of {@link BLOCK} of one kind, the kinds taking turns and the first
+ * kind rotating from block to block: a worker runs turns back to back, and alternating single calls
+ * with two other HTTP clients charged the executor for the caches and branch history those clients
+ * had just used (its turn runs more code than a bare call: a third of a millisecond per turn more
+ * CPU interleaved than back to back). Blocks still see the same machine drift (decision 29).
  *
  * The floor is the same call made with the executor's own client (the same `@anthropic-ai/sdk`
  * client and transport: only the executor's work differs). A client with the SDK's defaults (the
  * global `fetch`) is measured beside it, for what a program calling the SDK itself would see.
  */
-async function overhead(url: string, turns: number, iterations: number): Promise<BenchRow> {
+async function overhead(url: string, turns: number, iterations: number, warmUp: number): Promise<BenchRow> {
   const store = new InMemorySessionStore();
   const executor = new AgentExecutor({ store, clientOptions: { apiKey: 'x', baseURL: url } });
   const defaultClient = new Anthropic({ apiKey: 'x', baseURL: url, maxRetries: 0 });
-  const template = history(randomUUID(), turns - 1);
-  const messages = [...rebuildConversation(template).messages, { role: 'user' as const, content: [{ type: 'text' as const, text: `turn ${turns}` }] }];
-  const warmup = 3;
+  // The direct calls' histories: one of their own per sample too, built up front like the sessions,
+  // so that neither side reads a history the previous call left in the CPU's caches.
+  const conversation = (): BetaMessageParam[] => [
+    ...rebuildConversation(history(randomUUID(), turns - 1)).messages,
+    { role: 'user', content: [{ type: 'text', text: `turn ${turns}` }] },
+  ];
+  const warmUpConversation = conversation();
   // A fresh copy of the session per sample, so every sample runs on a session of exactly `turns - 1` exchanges.
   const sessions: SessionRef[] = [];
-  for (let index = -warmup; index < iterations; index++) {
+  const directConversations: BetaMessageParam[][] = [];
+  const defaultClientConversations: BetaMessageParam[][] = [];
+  for (let index = 0; index < iterations; index++) {
+    directConversations.push(conversation());
+    defaultClientConversations.push(conversation());
     const session: SessionRef = { projectKey: PROJECT, sessionId: randomUUID() };
     await store.append(session, history(session.sessionId, turns - 1));
     sessions.push(session);
@@ -84,7 +102,7 @@ async function overhead(url: string, turns: number, iterations: number): Promise
     }
     return performance.now() - started;
   };
-  const directCall = async (client: Anthropic): Promise<number> => {
+  const directCall = async (client: Anthropic, messages: BetaMessageParam[]): Promise<number> => {
     const started = performance.now();
     const stream = await client.beta.messages.create({ model: MODEL, max_tokens: 8192, messages, stream: true });
     for await (const _event of stream) {
@@ -92,26 +110,36 @@ async function overhead(url: string, turns: number, iterations: number): Promise
     }
     return performance.now() - started;
   };
-  for (let index = -warmup; index < iterations; index++) {
-    const session = sessions[index + warmup]!;
-    // What the store alone costs for a plain (copying) load of the session, for reference: the
-    // executor's own load is read-only (no copies).
+  // Untimed: each path until it is optimised, on throwaway sessions of the same length.
+  for (let index = 0; index < warmUp; index++) {
+    const session: SessionRef = { projectKey: PROJECT, sessionId: randomUUID() };
+    await store.append(session, history(session.sessionId, turns - 1));
+    // What the store alone costs for a plain (copying) load of such a session, for reference: the
+    // executor's own load is read-only (no copies). Here, so no timed turn finds its session cached.
     const loadStarted = performance.now();
     await store.load(session);
-    const loadMs = performance.now() - loadStarted;
-    const calls = [() => executorTurn(session), () => directCall(executor.client), () => directCall(defaultClient)];
-    const times: number[] = [];
-    for (let step = 0; step < calls.length; step++) {
-      const which = (index + warmup + step) % calls.length;
-      times[which] = await calls[which]!();
-    }
+    if (index >= warmUp / 2) loadSamples.push(performance.now() - loadStarted);
+    await executorTurn(session);
+    await directCall(executor.client, warmUpConversation);
+    await directCall(defaultClient, warmUpConversation);
     await store.delete(session);
-    if (index >= 0) {
-      executorSamples.push(times[0]!);
-      directSamples.push(times[1]!);
-      defaultClientSamples.push(times[2]!);
-      loadSamples.push(loadMs);
-    }
+  }
+  for (let first = 0; first < iterations; first += BLOCK) {
+    const block = sessions.slice(first, Math.min(first + BLOCK, iterations));
+    const kinds = [
+      async () => {
+        for (const session of block) executorSamples.push(await executorTurn(session));
+      },
+      async () => {
+        for (let index = first; index < first + block.length; index++) directSamples.push(await directCall(executor.client, directConversations[index]!));
+      },
+      async () => {
+        for (let index = first; index < first + block.length; index++) defaultClientSamples.push(await directCall(defaultClient, defaultClientConversations[index]!));
+      },
+    ];
+    const rotation = first / BLOCK;
+    for (let step = 0; step < kinds.length; step++) await kinds[(rotation + step) % kinds.length]!();
+    for (const session of block) await store.delete(session);
   }
   const p50 = percentile(executorSamples, 50);
   const floorP50 = percentile(directSamples, 50);
@@ -128,7 +156,7 @@ async function overhead(url: string, turns: number, iterations: number): Promise
     note:
       `direct p99 ${percentile(directSamples, 99).toFixed(3)} ms; median of per-sample ratios ${pairedRatio.toFixed(2)}; ` +
       `a default-fetch SDK client p50 ${percentile(defaultClientSamples, 50).toFixed(3)} ms (executor / it ${(p50 / percentile(defaultClientSamples, 50)).toFixed(2)}); ` +
-      `copying store.load p50 ${percentile(loadSamples, 50).toFixed(3)} ms; n=${iterations}; target ratio ≤ 1.2`,
+      `copying store.load p50 ${percentile(loadSamples, 50).toFixed(3)} ms; n=${iterations} after ${warmUp} untimed, blocks of ${BLOCK}; target ratio ≤ 1.2`,
   };
 }
 
@@ -196,13 +224,15 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
     // More samples where they are cheap: a p50 of 50 moved by ±0.1 between runs here. A 1,000-turn
     // sample stores its own 3,000-entry session up front, so it keeps 50.
     const iterationsFor = (turns: number): number => (quick ? 10 : turns >= 1000 ? 50 : 200);
+    // Enough calls for V8 to optimise every path (fewer for the 1,000-turn calls, 5 ms each).
+    const warmUpFor = (turns: number): number => (quick ? 20 : turns >= 1000 ? 150 : 500);
     const rows: BenchRow[] = [];
     // The API in a process of its own, as it is on another machine in production: in this process
     // its parsing of each large request, and the garbage collection of it, would be charged to
     // whichever call of the pair triggered the collection.
     const api = await startEmulatorProcess();
     try {
-      for (const turns of quick ? [1, 100] : [1, 100, 1000]) rows.push(await overhead(api.url, turns, iterationsFor(turns)));
+      for (const turns of quick ? [1, 100] : [1, 100, 1000]) rows.push(await overhead(api.url, turns, iterationsFor(turns), warmUpFor(turns)));
     } finally {
       await api.close();
     }

@@ -45,7 +45,7 @@ import {
 import { compactBoundaryEntry, compactCommandEntries, compactSummaryEntry, compactSummaryText, type PreservedSegment } from '../transcript/compaction-entries.js';
 import { rebuildConversation, type DeferredToolCall } from '../transcript/rebuild.js';
 import { SDK_VERSION } from '../version.js';
-import { streamMessage, type CallParams, type CompletedCall } from './model-call.js';
+import { receiveMessage, streamMessage, type CallParams, type CompletedCall } from './model-call.js';
 import {
   compactCommandArguments,
   DEFAULT_SUMMARY_MAX_TOKENS,
@@ -101,6 +101,8 @@ const DEFAULT_LEASE_TTL_MS = 30_000;
 const DEFAULT_MAX_CONFLICT_RETRIES = 50;
 /** One wait for a busy session's lease with a store that wakes waiters on release. */
 const LEASE_WAIT_MS = 1000;
+/** No hook messages (most calls): one shared empty list. */
+const NO_MESSAGES: readonly SDKMessage[] = Object.freeze([]);
 
 /** Everything one turn works on. Created per `runTurn` call, never stored on the executor. */
 type Turn = {
@@ -201,17 +203,44 @@ export class AgentExecutor {
     });
     let failure: unknown;
     try {
-      for await (const message of this.runTracedTurn(request, span)) {
-        if (message.type === 'result') {
-          span.setAttributes({
-            'sdk.result.subtype': message.subtype,
-            'sdk.num_turns': message.num_turns,
-            'sdk.cost_usd': message.total_cost_usd,
-            'gen_ai.usage.input_tokens': message.usage.input_tokens,
-            'gen_ai.usage.output_tokens': message.usage.output_tokens,
-          });
+      // One generator for the whole turn: every message passes through each generator it is
+      // delegated from, so each level costs every message a promise hop.
+      const outputFormat = request.outputFormat === undefined ? undefined : compileOutputFormat(request.outputFormat);
+      const hooks = request.hooks;
+      // UserPromptSubmit runs before anything is stored: a blocked prompt leaves no trace.
+      let promptContext: string[] = [];
+      if (request.prompt !== undefined && hooks?.promptSubmitted !== undefined) {
+        const decision = await hooks.promptSubmitted({ prompt: request.prompt, signal: request.signal ?? new AbortController().signal });
+        const refusal = decision.block ?? decision.stop;
+        if (refusal !== undefined) {
+          yield* this.refusePrompt(request, refusal, decision.block !== undefined, span);
+          return;
         }
-        yield message;
+        promptContext = decision.additionalContext ?? [];
+      }
+      const turn = await this.startTurn(request, outputFormat, promptContext, span);
+      try {
+        for (const message of this.hookMessages(turn)) yield message;
+        if (turn.deferred !== undefined) {
+          turn.leaseOutlivesResult = request.prompt !== undefined;
+          const stillDeferred = yield* this.resumeDeferred(turn, turn.deferred);
+          // A call deferred again keeps the session waiting: the prompt cannot follow an open call.
+          if (request.prompt === undefined || stillDeferred) return;
+          await this.startPromptAfterDeferred(turn);
+        }
+        const compaction = turn.pendingCompaction;
+        if (compaction !== undefined) {
+          if (request.subagent === undefined) yield this.initMessage(turn);
+          const compacted = yield* this.compact(turn, compaction);
+          if (!compacted || compaction.trigger === 'manual') return;
+          await this.appendPrompt(turn);
+          yield* this.modelLoop(turn);
+          return;
+        }
+        if (request.subagent === undefined) yield this.initMessage(turn);
+        yield* this.modelLoop(turn);
+      } finally {
+        await turn.writer.release();
       }
     } catch (error) {
       failure = error;
@@ -221,51 +250,13 @@ export class AgentExecutor {
     }
   }
 
-  private async *runTracedTurn(request: TurnRequest, span: Span): AsyncGenerator<SDKMessage, void, undefined> {
-    const outputFormat = request.outputFormat === undefined ? undefined : compileOutputFormat(request.outputFormat);
-    const hooks = request.hooks;
-    // UserPromptSubmit runs before anything is stored: a blocked prompt leaves no trace.
-    let promptContext: string[] = [];
-    if (request.prompt !== undefined && hooks?.promptSubmitted !== undefined) {
-      const decision = await hooks.promptSubmitted({ prompt: request.prompt, signal: request.signal ?? new AbortController().signal });
-      const refusal = decision.block ?? decision.stop;
-      if (refusal !== undefined) {
-        yield* this.refusePrompt(request, refusal, decision.block !== undefined);
-        return;
-      }
-      promptContext = decision.additionalContext ?? [];
-    }
-    const turn = await this.startTurn(request, outputFormat, promptContext, span);
-    try {
-      yield* this.drainHookMessages(turn);
-      if (turn.deferred !== undefined) {
-        turn.leaseOutlivesResult = request.prompt !== undefined;
-        const stillDeferred = yield* this.resumeDeferred(turn, turn.deferred);
-        // A call deferred again keeps the session waiting: the prompt cannot follow an open call.
-        if (request.prompt === undefined || stillDeferred) return;
-        await this.startPromptAfterDeferred(turn);
-      }
-      const compaction = turn.pendingCompaction;
-      if (compaction !== undefined) {
-        if (request.subagent === undefined) yield this.initMessage(turn);
-        const compacted = yield* this.compact(turn, compaction);
-        if (!compacted || compaction.trigger === 'manual') return;
-        await this.appendPrompt(turn);
-        yield* this.modelLoop(turn);
-        return;
-      }
-      yield* this.continueTurn(turn);
-    } finally {
-      await turn.writer.release();
-    }
-  }
-
   /** A UserPromptSubmit hook refused the prompt: report it as the turn's outcome; nothing is stored. */
-  private async *refusePrompt(request: TurnRequest, reason: string, blocked: boolean): AsyncGenerator<SDKMessage, void, undefined> {
+  private async *refusePrompt(request: TurnRequest, reason: string, blocked: boolean, span: Span): AsyncGenerator<SDKMessage, void, undefined> {
     const key: SessionRef = { projectKey: request.session.projectKey, sessionId: request.session.sessionId };
     const turn = this.emptyTurn(request, key, request.cwd ?? process.cwd());
+    turn.span = span;
     if (request.subagent === undefined) yield this.initMessage(turn);
-    yield* this.drainHookMessages(turn);
+    for (const message of this.hookMessages(turn)) yield message;
     turn.lastPromptWritten = true;
     yield* this.finish(
       turn,
@@ -478,7 +469,7 @@ export class AgentExecutor {
     }.bind(this);
     if (turn.messages.length === 0) return yield* failed('Not enough messages to compact.');
     await request.hooks?.compacting?.({ trigger: pending.trigger, customInstructions: pending.instructions, signal: request.signal ?? new AbortController().signal });
-    yield* this.drainHookMessages(turn);
+    for (const message of this.hookMessages(turn)) yield message;
     const started = this.clock();
     const params: CallParams = {
       model: request.model,
@@ -551,14 +542,9 @@ export class AgentExecutor {
     return yield* this.modelLoop(turn);
   }
 
-  private *drainHookMessages(turn: Turn): Generator<SDKMessage, void, undefined> {
-    const drained = turn.request.hooks?.drainMessages?.() ?? [];
-    yield* drained;
-  }
-
-  private async *continueTurn(turn: Turn): AsyncGenerator<SDKMessage, void, undefined> {
-    if (turn.request.subagent === undefined) yield this.initMessage(turn);
-    yield* this.modelLoop(turn);
+  /** What hooks asked to show since the last call (`for … of` it: no generator, no hop when empty). */
+  private hookMessages(turn: Turn): readonly SDKMessage[] {
+    return turn.request.hooks?.drainMessages?.() ?? NO_MESSAGES;
   }
 
   /** Calls the model and runs its tools until the turn ends; yields the result last. True when it ended on a deferred call. */
@@ -572,8 +558,8 @@ export class AgentExecutor {
       }
       const toolUses = call.message.content.filter((block): block is BetaToolUseBlock => block.type === 'tool_use');
       const mustEnforceStructuredOutput = toolUses.length === 0 && turn.structured.state === 'wanted';
-      const stopFeedback = toolUses.length === 0 && !mustEnforceStructuredOutput ? await this.stopHook(turn, call.message) : undefined;
-      yield* this.drainHookMessages(turn);
+      const stopFeedback = toolUses.length === 0 && !mustEnforceStructuredOutput && request.hooks?.stopping !== undefined ? await this.stopHook(turn, call.message) : undefined;
+      for (const message of this.hookMessages(turn)) yield message;
       yield* this.recordAssistant(turn, call, toolUses.length === 0 && !mustEnforceStructuredOutput && stopFeedback === undefined);
       if (stopFeedback !== undefined) {
         yield await this.sendBack(turn, stopFeedback);
@@ -693,20 +679,25 @@ export class AgentExecutor {
       const started = this.clock();
       const params = summaryParams ?? this.callParams(turn);
       const apiSpan = startSpan(SPAN_NAMES.apiCall, { 'gen_ai.system': 'anthropic', 'gen_ai.request.model': params.model, 'sdk.attempt': attempt + 1, 'sdk.summary': summaryParams !== undefined }, turn.span);
-      const stream = streamMessage(this.client, params, request.signal);
+      // Events are handed through a generator only when the caller wants them as `stream_event`s.
+      const stream = request.includePartialMessages === true && summaryParams === undefined ? streamMessage(this.client, params, request.signal) : undefined;
       try {
-        // The request starts on the first step: inside the API span, so the client's own spans
-        // (when a context manager is registered) nest under it.
-        let next = await withSpan(apiSpan, () => stream.next());
-        while (next.done !== true) {
-          if (request.includePartialMessages === true && summaryParams === undefined) {
+        let call: CompletedCall;
+        if (stream === undefined) {
+          // Inside the API span, so the client's own spans (when a context manager is registered) nest under it.
+          call = await withSpan(apiSpan, () => receiveMessage(this.client, params, request.signal));
+        } else {
+          // The request starts on the first step: inside the API span too.
+          let next = await withSpan(apiSpan, () => stream.next());
+          while (next.done !== true) {
             yield { type: 'stream_event', event: next.value, parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null, uuid: this.uuid(), session_id: sessionId };
+            next = await stream.next();
           }
-          next = await stream.next();
+          call = next.value;
         }
         turn.apiMilliseconds += this.clock() - started;
         if (summaryParams === undefined) turn.apiCalls += 1;
-        const { message: completed, requestId } = next.value;
+        const { message: completed, requestId } = call;
         endSpan(apiSpan, undefined, {
           'gen_ai.response.model': completed.model,
           'gen_ai.usage.input_tokens': completed.usage.input_tokens,
@@ -714,7 +705,7 @@ export class AgentExecutor {
           'gen_ai.response.finish_reasons': [completed.stop_reason ?? ''],
           ...(requestId === null ? {} : { 'sdk.request_id': requestId }),
         });
-        return { ...next.value, entryUuids: next.value.message.content.map(() => this.generateId()) };
+        return { ...call, entryUuids: completed.content.map(() => this.generateId()) };
       } catch (error) {
         endSpan(apiSpan, error);
         turn.apiMilliseconds += this.clock() - started;
@@ -746,7 +737,7 @@ export class AgentExecutor {
         }
       } finally {
         // A caller that stops iterating mid-stream closes the HTTP stream here (a no-op when done).
-        await stream.return(undefined as never);
+        await stream?.return(undefined as never);
       }
     }
   }
@@ -839,7 +830,7 @@ export class AgentExecutor {
         // The executor's own StructuredOutput tool needs no permission (the CLI's: "source: config").
         const ownTool = toolUse.name === STRUCTURED_OUTPUT_TOOL_NAME && turn.structured.state !== 'none';
         const decision = hooks?.beforeTool === undefined || ownTool ? ALLOW : await hooks.beforeTool(check(toolUse)).catch((error: unknown): ToolCallDecision => ({ behavior: 'deny', message: `Permission check failed: ${errorText(error)}` }));
-        yield* this.drainHookMessages(turn);
+        for (const message of this.hookMessages(turn)) yield message;
         if (decision.behavior === 'allow') {
           allowed.push(decision.input === undefined ? toolUse : ({ ...toolUse, input: decision.input }));
         } else if (decision.behavior === 'defer' && toolUses.length === 1) {
@@ -896,7 +887,7 @@ export class AgentExecutor {
         pending.delete(settled.toolUse.id);
         if (hooks?.afterTool !== undefined) {
           const after = await hooks.afterTool({ ...check(settled.toolUse), outcome: settled.outcome }).catch((): AfterToolDecision => ({}));
-          yield* this.drainHookMessages(turn);
+          for (const message of this.hookMessages(turn)) yield message;
           addedContext.push(...(after.additionalContext ?? []));
           if (after.stop !== undefined) ending ??= { subtype: 'success', terminalReason: 'hook_stopped', result: after.stop };
         }
@@ -978,6 +969,13 @@ export class AgentExecutor {
       uuid: this.uuid(),
       session_id: turn.key.sessionId,
     };
+    turn.span?.setAttributes({
+      'sdk.result.subtype': ending.subtype,
+      'sdk.num_turns': base.num_turns,
+      'sdk.cost_usd': base.total_cost_usd,
+      'gen_ai.usage.input_tokens': base.usage.input_tokens,
+      'gen_ai.usage.output_tokens': base.usage.output_tokens,
+    });
     if (ending.subtype === 'success') {
       const text = (turn.lastMessage?.content ?? []).flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
       const success: SDKResultSuccess = { ...base, subtype: 'success', is_error: false, result: ending.result ?? text };

@@ -18,14 +18,31 @@ export type CallParams = Omit<MessageCreateParamsNonStreaming, 'stream'>;
  * has no message at all, never half of one.
  */
 export async function* streamMessage(client: Anthropic, params: CallParams, signal: AbortSignal | undefined): AsyncGenerator<BetaRawMessageStreamEvent, CompletedCall> {
-  const options = signal === undefined ? { maxRetries: 0 } : { maxRetries: 0, signal };
-  const { data: stream, request_id: requestId } = await client.beta.messages.create({ ...params, stream: true }, options).withResponse();
+  const { data: stream, request_id: requestId } = await client.beta.messages.create({ ...params, stream: true }, callOptions(signal)).withResponse();
   const assembler = new MessageAssembler();
   for await (const event of stream) {
     assembler.apply(event);
     yield event;
   }
   return { message: assembler.finish(), requestId: requestId ?? null };
+}
+
+/**
+ * {@link streamMessage} for a caller that does not want the events: the same streamed call and
+ * the same errors, without handing each event through a generator (two promise hops per event).
+ */
+export async function receiveMessage(client: Anthropic, params: CallParams, signal: AbortSignal | undefined): Promise<CompletedCall> {
+  const { data: stream, request_id: requestId } = await client.beta.messages.create({ ...params, stream: true }, callOptions(signal)).withResponse();
+  const assembler = new MessageAssembler();
+  for await (const event of stream) assembler.apply(event);
+  return { message: assembler.finish(), requestId: requestId ?? null };
+}
+
+const NO_RETRIES = { maxRetries: 0 } as const;
+
+/** Retries are the executor's (it logs and reports them); the client makes one attempt. */
+function callOptions(signal: AbortSignal | undefined): { maxRetries: 0; signal?: AbortSignal } {
+  return signal === undefined ? NO_RETRIES : { maxRetries: 0, signal };
 }
 
 /** Folds streaming events into the final message, as the API's non-streaming response would be. */

@@ -142,13 +142,24 @@ function renderedUserTexts(entry: SessionStoreEntry): BetaContentBlockParam[] {
  */
 type ChainIndex = { chain: ChainEntry[]; positions: Map<string, number> };
 
-function indexChain(entries: readonly SessionStoreEntry[]): ChainIndex {
+/** Where each response's entries and each call's results are (rule 4), by chain position. */
+type ChainGroups = { assistantEntriesById: Map<string, number[]>; resultsByToolUseId: Map<string, number[]> };
+
+function indexChain(entries: readonly SessionStoreEntry[]): ChainIndex;
+function indexChain(entries: readonly SessionStoreEntry[], groups: ChainGroups): ChainIndex;
+/** With `groups`, fills them in the same pass (one pass over the window instead of two). */
+function indexChain(entries: readonly SessionStoreEntry[], groups?: ChainGroups): ChainIndex {
   const chain: ChainEntry[] = [];
   const positions = new Map<string, number>();
   for (const entry of entries) {
     if (!isChainEntry(entry) || positions.has(entry.uuid)) continue;
-    positions.set(entry.uuid, chain.length);
+    const position = chain.length;
+    positions.set(entry.uuid, position);
     chain.push(entry);
+    if (groups === undefined) continue;
+    const id = assistantIdOf(entry);
+    if (id !== undefined) addTo(groups.assistantEntriesById, id, position);
+    else for (const result of toolResultsOf(entry)) addTo(groups.resultsByToolUseId, result.tool_use_id, position);
   }
   return { chain, positions };
 }
@@ -296,7 +307,9 @@ class UserTurn {
  * and sidechain entries are ignored.
  */
 export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
-  const index = indexChain(entries);
+  const assistantEntriesById = new Map<string, number[]>();
+  const resultsByToolUseId = new Map<string, number[]>();
+  const index = indexChain(entries, { assistantEntriesById, resultsByToolUseId });
   const { chain, positions } = index;
   const leafUuid = options.resumeAt ?? leafOf(chain);
   const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null, contextTokens: 0 };
@@ -304,15 +317,6 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
   const leafPosition = positions.get(leafUuid);
   if (leafPosition === undefined) return { ...empty, leafUuid: options.resumeAt === undefined ? null : leafUuid };
   const leaf = chain[leafPosition]!;
-
-  const assistantEntriesById = new Map<string, number[]>();
-  const resultsByToolUseId = new Map<string, number[]>();
-  for (let position = 0; position < chain.length; position++) {
-    const entry = chain[position]!;
-    const id = assistantIdOf(entry);
-    if (id !== undefined) addTo(assistantEntriesById, id, position);
-    for (const result of toolResultsOf(entry)) addTo(resultsByToolUseId, result.tool_use_id, position);
-  }
 
   const path = walk(leafPosition, index);
   const messages: BetaMessageParam[] = [];

@@ -55,7 +55,7 @@ function isSendable(messages: readonly BetaMessageParam[]): boolean {
       continue;
     }
     if (calls === undefined) {
-      if (typeof message.content !== 'string' && message.content.some((block) => block.type === 'tool_result')) return false;
+      if (typeof message.content !== 'string') for (const block of message.content) if (block.type === 'tool_result') return false;
       continue;
     }
     if (typeof message.content === 'string') return false;
@@ -74,8 +74,16 @@ function isSendable(messages: readonly BetaMessageParam[]): boolean {
 
 /** Content the API accepts as is: not empty, no text block without text. */
 function hasSendableContent(message: ChatMessage): boolean {
-  if (typeof message.content === 'string') return message.content.trim() !== '';
-  return message.content.length > 0 && message.content.every((block) => block.type !== 'text' || block.text.trim() !== '');
+  if (typeof message.content === 'string') return !isBlank(message.content);
+  if (message.content.length === 0) return false;
+  // A loop, not `every` with a closure: this runs for every message of the history on every turn.
+  for (const block of message.content) if (block.type === 'text' && isBlank(block.text)) return false;
+  return true;
+}
+
+/** Empty or whitespace only (`trim()` hands back the string itself when there is nothing to remove). */
+function isBlank(text: string): boolean {
+  return text.length === 0 || text.trim() === '';
 }
 
 type Block = BetaContentBlockParam;
