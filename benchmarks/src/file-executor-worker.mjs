@@ -1,11 +1,12 @@
 // Worker process of scale.bench.ts for @sdk/store-file: the protocol of
 // packages/e2e/test/support/redis-executor-worker.mjs (one JSON turn request per stdin line:
-// {sessionId, prompt, onConflict?, direct?}; one JSON reply per line: {pid, sessionId, result, ms,
+// {sessionId, prompt, onConflict?, direct?, historyTurns?}; one JSON reply per line: {pid, sessionId, result, ms,
 // conflicts, error?}), with a FileSessionStore on the root every worker shares (STORE_ROOT), as
 // processes on one machine would share ~/.claude. Plain .mjs so it runs on node without a loader.
 import { createInterface } from 'node:readline';
 import { AgentExecutor } from '@sdk/core';
 import { FileSessionStore } from '@sdk/store-file';
+import { directCall } from '../../packages/e2e/test/support/direct-call.mjs';
 
 const { STORE_ROOT, EMULATOR_URL, PROJECT_KEY, MODEL } = process.env;
 const store = new FileSessionStore({ root: STORE_ROOT });
@@ -19,15 +20,14 @@ const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x'
 const client = executor.client;
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const { sessionId, prompt, onConflict, direct } = JSON.parse(line);
+  const { sessionId, prompt, onConflict, direct, historyTurns } = JSON.parse(line);
   const started = performance.now();
   const before = conflicts;
   let result;
   let error;
   try {
     if (direct) {
-      const message = await client.messages.create({ model: MODEL, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
-      result = { subtype: 'success', result: message.content.map((block) => (block.type === 'text' ? block.text : '')).join('') };
+      result = await directCall(client, { model: MODEL, prompt, historyTurns });
     } else {
       const request = { session: { projectKey: PROJECT_KEY, sessionId }, prompt, model: MODEL };
       if (onConflict !== undefined) request.onConflict = onConflict;

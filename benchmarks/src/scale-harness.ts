@@ -1,8 +1,9 @@
 // Drives N long-lived worker processes that run executor turns against the emulator in this process
 // (the line protocol of packages/e2e/test/support/redis-executor-worker.mjs: one JSON request per
-// stdin line, one JSON reply per stdout line). The floor is the same processes calling the emulator
-// directly, the ceiling it allows. CPU per turn comes from /proc (user + system time of every
-// worker), so it counts what the workers spent, not what this process spent driving them.
+// stdin line, one JSON reply per stdout line). The floor is the same processes sending the emulator
+// the same calls directly (each turn's streaming request, with the history that turn carries), the
+// ceiling it allows. CPU per turn comes from /proc (user + system time of every worker), so it counts
+// what the workers spent, not what this process spent driving them.
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,8 +14,15 @@ import { startMessagesEmulator } from '@sdk/testing/emulator';
 import { percentile } from './stats.js';
 
 export const WORKERS_PER_SESSION = 4;
-/** Untimed turns of each kind (direct call, executor turn) every worker runs before the measured ones. */
-const WARM_UP_TURNS = 2;
+/**
+ * Untimed turns of each kind (direct call, executor turn) every worker runs before any measured one:
+ * enough for V8 to have optimised what a turn runs (a real worker runs thousands of turns), so neither
+ * side is measured on cold code. A cold worker's turns cost 2-3× a warm one's in CPU; after 24 turns
+ * of each kind they still cost ~1.5×; from about 64 on they stay within the noise.
+ */
+export const WARM_UP_TURNS = 64;
+/** Workers warmed at the same time: warming 64 at once would cost the CPU of 64 processes thrashing 2 cores. */
+const WARM_UP_BATCH = 8;
 /** A turn that has not answered after this long counts as failed, so one stuck worker cannot hang the run. */
 const REPLY_TIMEOUT_MS = 120_000;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every mainstream architecture. */
@@ -171,68 +179,91 @@ async function stopWorkers(workers: readonly Worker[]): Promise<void> {
   );
 }
 
-/** Runs each process count in turn (fresh workers and sessions each time) and returns one row per count. */
+/**
+ * Warms every worker up, a batch at a time: each runs WARM_UP_TURNS direct calls then as many turns,
+ * on a session of its own (deleted afterwards), the direct calls carrying the history those turns
+ * carry, so both sides warm on the same work. The emulator, in this process, warms with them.
+ */
+async function warmUp(workers: readonly Worker[], setup: ScaleSetup): Promise<void> {
+  for (let first = 0; first < workers.length; first += WARM_UP_BATCH) {
+    const batch = workers.slice(first, first + WARM_UP_BATCH);
+    const sessions = batch.map(() => randomUUID());
+    const prompt = (worker: number, number: number): string => `worker ${first + worker} turn ${number}`;
+    await drive(batch, (worker, number) => ({ sessionId: sessions[worker]!, prompt: prompt(worker, number), direct: true, historyTurns: number }), WARM_UP_TURNS);
+    await drive(batch, (worker, number) => ({ sessionId: sessions[worker]!, prompt: prompt(worker, number) }), WARM_UP_TURNS);
+    for (const sessionId of sessions) await setup.deleteSession(sessionId);
+  }
+}
+
+/**
+ * Runs each process count in turn and returns one row per count. One pool of processes (as many as
+ * the largest count) is started and warmed up first; the row of N processes runs on the first N of
+ * them, on fresh sessions.
+ */
 export async function runScale(setup: ScaleSetup, counts: readonly number[], turnsPer: (count: number) => number): Promise<ScaleRow[]> {
   const emulator = await startMessagesEmulator();
   const rows: ScaleRow[] = [];
+  const pool = startWorkers(Math.max(...counts), setup, emulator.url);
   try {
+    // Every process loaded, connected and through both code paths, often enough to run them
+    // optimised, before any clock starts (a cold process runs most of a turn in the interpreter).
+    await warmUp(pool, setup);
     for (const count of counts) {
       const turns = turnsPer(count);
-      const workers = startWorkers(count, setup, emulator.url);
-      try {
-        // Warm-up: every process loaded, connected and through both code paths before the clock
-        // starts, so neither the ceiling nor the turns pay for a cold start (lazy compilation of the
-        // executor is most of a cold process's first turns). Each worker warms on a session of its own.
-        await drive(workers, () => ({ sessionId: randomUUID(), prompt: 'warm-up', direct: true }), WARM_UP_TURNS);
-        const warmSessions = workers.map(() => randomUUID());
-        await drive(workers, (worker) => ({ sessionId: warmSessions[worker]!, prompt: 'warm-up' }), WARM_UP_TURNS);
-        for (const sessionId of warmSessions) await setup.deleteSession(sessionId);
-        const sessions = Array.from({ length: Math.max(1, Math.ceil(count / WORKERS_PER_SESSION)) }, () => randomUUID());
-        const direct = (): Promise<Drive> =>
-          drive(workers, (worker, number) => ({ sessionId: sessions[0]!, prompt: `direct ${worker} ${number}`, direct: true }), turns);
-        const before = await direct();
-        emulator.reset();
-        const serverBefore = await setup.serverCpuMs?.();
-        const agent = await drive(
+      const workers = pool.slice(0, count);
+      const sessions = Array.from({ length: Math.max(1, Math.ceil(count / WORKERS_PER_SESSION)) }, () => randomUUID());
+      // Worker w runs on session w mod S, as the (w div S)-th of that session's P workers; its turn n
+      // is about the session's (n·P + w div S)-th, so its direct twin carries that many exchanges (over
+      // all workers, exactly the histories the turns carry).
+      const perSession = (worker: number): number => Math.floor((count - 1 - (worker % sessions.length)) / sessions.length) + 1;
+      const historyTurns = (worker: number, number: number): number => number * perSession(worker) + Math.floor(worker / sessions.length);
+      const direct = (): Promise<Drive> =>
+        drive(
           workers,
-          (worker, number) => ({ sessionId: sessions[worker % sessions.length]!, prompt: `worker ${worker} turn ${number}`, onConflict: 'retry' }),
+          (worker, number) => ({ sessionId: sessions[0]!, prompt: `worker ${worker} turn ${number}`, direct: true, historyTurns: historyTurns(worker, number) }),
           turns,
         );
-        const serverAfter = await setup.serverCpuMs?.();
-        emulator.reset();
-        // The ceiling is measured before and after the turns and the faster run counts: on shared
-        // cores a burst of other work during one short run would otherwise lower the ceiling and
-        // flatter the ratio.
-        const after = await direct();
-        emulator.reset();
-        const ceiling = after.turns / after.seconds > before.turns / before.seconds ? after : before;
-        // A turn is lost if its prompt is not in its session's transcript.
-        let stored = 0;
-        for (const sessionId of sessions) stored += await setup.storedPrompts(sessionId);
-        rows.push({
-          processes: count,
-          sessions: sessions.length,
-          turnsPerSecond: agent.turns / agent.seconds,
-          p50: agent.p50,
-          p99: agent.p99,
-          conflicts: agent.conflicts,
-          lost: count * turns - stored,
-          failed: agent.failed,
-          ...(agent.firstError === undefined ? {} : { firstError: agent.firstError }),
-          cpuMsPerTurn: agent.workerCpuMs / Math.max(1, agent.turns),
-          emulatorCpuMsPerTurn: agent.driverCpuMs / Math.max(1, agent.turns),
-          ceilingTurnsPerSecond: ceiling.turns / ceiling.seconds,
-          ceilingP99: ceiling.p99,
-          ceilingCpuMsPerTurn: ceiling.workerCpuMs / Math.max(1, ceiling.turns),
-          ceilingEmulatorCpuMsPerTurn: ceiling.driverCpuMs / Math.max(1, ceiling.turns),
-          ...(serverBefore === undefined || serverAfter === undefined ? {} : { serverCpuMsPerTurn: (serverAfter - serverBefore) / Math.max(1, agent.turns) }),
-        });
-        for (const sessionId of sessions) await setup.deleteSession(sessionId);
-      } finally {
-        await stopWorkers(workers);
-      }
+      const before = await direct();
+      emulator.reset();
+      const serverBefore = await setup.serverCpuMs?.();
+      const agent = await drive(
+        workers,
+        (worker, number) => ({ sessionId: sessions[worker % sessions.length]!, prompt: `worker ${worker} turn ${number}`, onConflict: 'retry' }),
+        turns,
+      );
+      const serverAfter = await setup.serverCpuMs?.();
+      emulator.reset();
+      // The ceiling is measured before and after the turns and the faster run counts: on shared
+      // cores a burst of other work during one short run would otherwise lower the ceiling and
+      // flatter the ratio.
+      const after = await direct();
+      emulator.reset();
+      const ceiling = after.turns / after.seconds > before.turns / before.seconds ? after : before;
+      // A turn is lost if its prompt is not in its session's transcript.
+      let stored = 0;
+      for (const sessionId of sessions) stored += await setup.storedPrompts(sessionId);
+      rows.push({
+        processes: count,
+        sessions: sessions.length,
+        turnsPerSecond: agent.turns / agent.seconds,
+        p50: agent.p50,
+        p99: agent.p99,
+        conflicts: agent.conflicts,
+        lost: count * turns - stored,
+        failed: agent.failed,
+        ...(agent.firstError === undefined ? {} : { firstError: agent.firstError }),
+        cpuMsPerTurn: agent.workerCpuMs / Math.max(1, agent.turns),
+        emulatorCpuMsPerTurn: agent.driverCpuMs / Math.max(1, agent.turns),
+        ceilingTurnsPerSecond: ceiling.turns / ceiling.seconds,
+        ceilingP99: ceiling.p99,
+        ceilingCpuMsPerTurn: ceiling.workerCpuMs / Math.max(1, ceiling.turns),
+        ceilingEmulatorCpuMsPerTurn: ceiling.driverCpuMs / Math.max(1, ceiling.turns),
+        ...(serverBefore === undefined || serverAfter === undefined ? {} : { serverCpuMsPerTurn: (serverAfter - serverBefore) / Math.max(1, agent.turns) }),
+      });
+      for (const sessionId of sessions) await setup.deleteSession(sessionId);
     }
   } finally {
+    await stopWorkers(pool);
     await emulator.close();
   }
   return rows;

@@ -1,8 +1,8 @@
 // Issue #10 item 3: 1, 4, 16 and 64 worker processes running AgentExecutor turns against the emulator,
 // four workers per session with `onConflict: 'retry'`, on Redis (one RedisSessionStore per process,
 // packages/e2e/test/support/redis-executor-worker.mjs) and on files (one FileSessionStore per process
-// on a shared root, file-executor-worker.mjs). Next to each row: the same processes calling the
-// emulator directly, the ceiling it allows on this machine.
+// on a shared root, file-executor-worker.mjs). Next to each row: the same processes sending the
+// emulator the same streaming requests directly (same history lengths), the ceiling it allows.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { FileSessionStore } from '@sdk/store-file';
 import { RedisSessionStore } from '@sdk/store-redis';
 import { createClient } from 'redis';
 import type { BenchReport, SummaryRow } from './report.js';
-import { formatScaleTable, runScale, type ScaleRow, type ScaleSetup } from './scale-harness.js';
+import { formatScaleTable, runScale, WARM_UP_TURNS, type ScaleRow, type ScaleSetup } from './scale-harness.js';
 import { lineChart } from './svg-chart.js';
 
 const MODEL = 'claude-sonnet-4-6';
@@ -71,20 +71,23 @@ async function fileRows(counts: readonly number[], turnsPer: (count: number) => 
 /** Runs both scale tables and returns them with their summary lines and chart. */
 export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const counts = quick ? [1, 4] : [1, 4, 16, 64];
-  // At least 64 turns per row, so the small rows have enough samples too.
-  const turnsPer = (count: number): number => (quick ? 4 : Math.max(8, Math.ceil(64 / count)));
+  // At least 128 turns per row, and 16 per worker, so the small rows have enough samples and every
+  // worker of the wide ones runs long enough to overlap the others.
+  const turnsPer = (count: number): number => (quick ? 4 : Math.max(16, Math.ceil(128 / count)));
   const redis = await redisRows(counts, turnsPer);
   const files = await fileRows(counts, turnsPer);
   const note = 'Four processes per session, `onConflict: \'retry\'`; a conflict is a turn the executor reran because another process held the session. ' +
-    'Every process first runs two direct calls and two turns (on a session of its own), untimed, so neither column pays for a cold start; ' +
-    'the ceiling (direct calls through the executor\'s own client) is measured before and after the turns, and the faster run counts. ' +
+    `One pool of processes (as many as the widest row) is started and warmed up first: each runs ${WARM_UP_TURNS} direct calls and ${WARM_UP_TURNS} turns (on a session of its own), untimed, ` +
+    'so neither column runs unoptimised code; the row of N processes runs on the first N. ' +
+    'the ceiling is the emulator serving the same calls alone: each turn\'s streaming request (model, max_tokens, no system prompt, `stream: true`), ' +
+    'with a history as long as that turn carries, sent directly through the executor\'s own client; it is measured before and after the turns, and the faster run counts. ' +
     'CPU per turn: user + system time of all worker processes (from /proc) over the turns; emulator CPU: this process, which runs the emulator; ' +
     'store server CPU: Redis (INFO cpu). With every core busy, turns/s ÷ emulator alone is about the ceiling\'s CPU per call (worker + emulator) ' +
     'over a turn\'s (worker + emulator + store server).';
   const markdown = [
-    formatScaleTable(`Scale on @sdk/store-redis (N processes; floor: the same processes calling the emulator directly)${quick ? ' (quick)' : ''}`, redis),
+    formatScaleTable(`Scale on @sdk/store-redis (N processes; floor: the same processes sending the same calls directly)${quick ? ' (quick)' : ''}`, redis),
     '',
-    formatScaleTable(`Scale on @sdk/store-file (N processes, one shared root; floor: the same processes calling the emulator directly)${quick ? ' (quick)' : ''}`, files),
+    formatScaleTable(`Scale on @sdk/store-file (N processes, one shared root; floor: the same processes sending the same calls directly)${quick ? ' (quick)' : ''}`, files),
     '',
     note,
   ].join('\n');

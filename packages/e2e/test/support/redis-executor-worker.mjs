@@ -1,12 +1,14 @@
-// A long-lived worker process for redis-distributed.int.test.ts and benchmarks/src/redis-scale.bench.ts:
-// reads one JSON turn request per stdin line ({sessionId, prompt, onConflict?, direct?}), runs it with
-// the process's AgentExecutor over a RedisSessionStore that owns its own connection (or, with `direct`,
-// as one Messages API call to the emulator without a store), and writes one JSON line per turn ({pid,
+// A long-lived worker process for redis-distributed.int.test.ts and benchmarks/src/scale.bench.ts:
+// reads one JSON turn request per stdin line ({sessionId, prompt, onConflict?, direct?, historyTurns?}),
+// runs it with the process's AgentExecutor over a RedisSessionStore that owns its own connection (or,
+// with `direct`, as the streaming request such a turn sends, with `historyTurns` earlier exchanges,
+// made directly without a store: direct-call.mjs), and writes one JSON line per turn ({pid,
 // sessionId, result, ms, conflicts, error?}). Exits when stdin closes. Plain .mjs so it runs on node
 // without a TypeScript loader.
 import { createInterface } from 'node:readline';
 import { AgentExecutor } from '@sdk/core';
 import { RedisSessionStore } from '@sdk/store-redis';
+import { directCall } from './direct-call.mjs';
 
 const { REDIS_URL, STORE_PREFIX, EMULATOR_URL, PROJECT_KEY, MODEL } = process.env;
 const store = new RedisSessionStore({ url: REDIS_URL }, { prefix: STORE_PREFIX });
@@ -20,15 +22,14 @@ const executor = new AgentExecutor({ store, logger, clientOptions: { apiKey: 'x'
 const client = executor.client;
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const { sessionId, prompt, onConflict, direct } = JSON.parse(line);
+  const { sessionId, prompt, onConflict, direct, historyTurns } = JSON.parse(line);
   const started = performance.now();
   const before = conflicts;
   let result;
   let error;
   try {
     if (direct) {
-      const message = await client.messages.create({ model: MODEL, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
-      result = { subtype: 'success', result: message.content.map((block) => (block.type === 'text' ? block.text : '')).join('') };
+      result = await directCall(client, { model: MODEL, prompt, historyTurns });
     } else {
       const request = { session: { projectKey: PROJECT_KEY, sessionId }, prompt, model: MODEL };
       if (onConflict !== undefined) request.onConflict = onConflict;
