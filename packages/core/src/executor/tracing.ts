@@ -46,8 +46,16 @@ export function endSpan(span: Span, error?: unknown, attributes?: Attributes): v
 }
 
 /** Runs `operation` inside a span that ends with it. */
-export async function traced<T>(name: string, attributes: Attributes, parent: Span | undefined, operation: (span: Span) => Promise<T>): Promise<T> {
+export function traced<T>(name: string, attributes: Attributes, parent: Span | undefined, operation: (span: Span) => Promise<T>): Promise<T> {
   const span = startSpan(name, attributes, parent);
+  if (isSpanContextValid(span.spanContext())) return runInSpan(span, operation);
+  // A no-op span has nothing to end or record: the operation's own promise, without another async
+  // frame around it (a turn runs several store operations). Every caller awaits it inside an async
+  // function, where an operation that threw instead of rejecting rejects all the same.
+  return operation(span);
+}
+
+async function runInSpan<T>(span: Span, operation: (span: Span) => Promise<T>): Promise<T> {
   try {
     const value = await operation(span);
     endSpan(span);
