@@ -16,6 +16,8 @@ import {
   type SessionStoreEntry,
 } from '../store/session-store.js';
 
+const NOTHING_HELD: Promise<void> = Promise.resolve();
+
 /**
  * The store side of one turn: takes the session's lease (when the store has leases), loads the
  * transcript, and appends with the strongest guarantee the store offers.
@@ -141,7 +143,13 @@ export class TurnWriter {
    * be reached, the release is retried in the background for up to the lease's TTL: otherwise the
    * session would stay blocked for the whole TTL after an outage, though no turn runs.
    */
-  async release(): Promise<void> {
+  release(): Promise<void> {
+    // Most turns gave the lease back with their last write: nothing is left, and no async frame runs for it.
+    if (this.lease === undefined && this.renewal === undefined && this.heartbeat === undefined) return NOTHING_HELD;
+    return this.releaseHeld();
+  }
+
+  private async releaseHeld(): Promise<void> {
     this.stopHeartbeat();
     await this.renewal?.catch(() => undefined);
     const lease = this.lease;
