@@ -283,7 +283,7 @@ export function closeLeaseFile(file: OpenLeaseFile): void {
 }
 
 /** The session's lease record; `undefined` when there is none (or it is unreadable). */
-export async function readLease(path: string): Promise<LeaseRecord | undefined> {
+export function readLease(path: string): LeaseRecord | undefined {
   const value = parseJson(readSmallFileNoFollow(path));
   if (!isRecord(value) || typeof value.token !== 'number') return undefined;
   return {

@@ -455,6 +455,60 @@ describe('leases', () => {
     const { store, key } = await fixture();
     await expect(store.acquireLease(key, { holder: '', ttlMs: 10 })).rejects.toThrow(/holder/);
     await expect(store.acquireLease(key, { holder: 'w', ttlMs: 0 })).rejects.toThrow(/ttlMs/);
+    await expect(store.acquireLeaseAndLoad(key, { holder: '', ttlMs: 10 }, { fromLastCompactBoundary: true })).rejects.toThrow(/holder/);
+    await expect(store.acquireLeaseAndLoad(key, { holder: 'w', ttlMs: 10 }, { start: -1 })).rejects.toThrow(/window.start/);
+  });
+});
+
+describe('acquireLeaseAndLoad', () => {
+  it('takes the lease and loads the window as acquireLease then loadWindow do, turn after turn under a lingering lock', async () => {
+    const { store, key } = await fixture({ lockLingerMs: 10_000 });
+    const twin = new FileSessionStore({ root: store.root, lockLingerMs: 0 });
+    const first = await store.acquireLeaseAndLoad(key, { holder: 'w', ttlMs: 60_000 }, { fromLastCompactBoundary: true });
+    expect(first.loaded).toBeNull();
+    await store.releaseLease(first.lease);
+    await store.flush();
+    let length = 0;
+    for (let turn = 1; turn <= 4; turn++) {
+      const { lease, loaded } = await store.acquireLeaseAndLoad(key, { holder: `w${turn}`, ttlMs: 60_000 }, { fromLastCompactBoundary: true }, { readOnly: true });
+      expect(lease).toMatchObject({ key, holder: `w${turn}`, token: turn + 1 });
+      expect(loaded).toEqual(turn === 1 ? null : await twin.loadWindow(key, { fromLastCompactBoundary: true }));
+      const taken = await twin.acquireLease(key, { holder: 'x', ttlMs: 60_000 }).catch((caught: unknown) => caught);
+      expect((taken as SessionLeaseError).reason).toBe('held');
+      length = (await store.appendIf(key, chain(2, `turn-${turn}`), { lease, expectedLength: loaded?.length ?? 0, releaseLease: true })).length;
+    }
+    expect(length).toBe(8);
+    const ranged = await store.acquireLeaseAndLoad(key, { holder: 'r', ttlMs: 60_000 }, { start: 2, end: 5 });
+    expect(ranged.loaded).toEqual(await twin.loadWindow(key, { start: 2, end: 5 }));
+    expect(ranged.loaded?.entries).toHaveLength(3);
+  });
+
+  it('rejects with held and takes nothing while another holds the lease', async () => {
+    const { store, key, projectDirectory } = await fixture();
+    await store.append(key, chain(2));
+    const holder = await store.acquireLease(key, { holder: 'worker-1', ttlMs: 60_000 });
+    const error = await store.acquireLeaseAndLoad(key, { holder: 'worker-2', ttlMs: 60_000 }, { fromLastCompactBoundary: true }).catch((caught: unknown) => caught);
+    expect((error as SessionLeaseError).reason).toBe('held');
+    expect(JSON.parse(await readFile(join(projectDirectory, '.sdk', `${key.sessionId}.lease.json`), 'utf8'))).toMatchObject({ token: 1, holder: 'worker-1' });
+    expect((await store.appendIf(key, chain(1, 'held'), { lease: holder, expectedLength: 2 })).length).toBe(3);
+  });
+
+  it('takes no lease when the load fails', async () => {
+    const { store, key, file } = await fixture();
+    await store.append(key, chain(2));
+    await appendFile(file, 'not json\n{"type":"user"}\n');
+    await expect(store.acquireLeaseAndLoad(key, { holder: 'w', ttlMs: 60_000 }, { fromLastCompactBoundary: true })).rejects.toBeInstanceOf(TranscriptCorruptError);
+    expect((await store.acquireLease(key, { holder: 'w2', ttlMs: 60_000 })).token).toBe(1);
+  });
+
+  it('removes an expired session and takes the lease on the empty one', async () => {
+    const { store, key } = await fixture({ lockLingerMs: 10_000 });
+    await store.append(key, chain(2));
+    await store.expire(key, 0);
+    const { lease, loaded } = await store.acquireLeaseAndLoad(key, { holder: 'w', ttlMs: 60_000 }, { fromLastCompactBoundary: true });
+    expect(loaded).toBeNull();
+    expect(await store.load(key)).toBeNull();
+    expect((await store.appendIf(key, chain(1, 'fresh'), { lease, expectedLength: 0 })).length).toBe(1);
   });
 });
 

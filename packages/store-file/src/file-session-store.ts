@@ -175,6 +175,28 @@ function prepareBatch(entries: unknown): PreparedBatch {
   return { lines, uuids };
 }
 
+function assertLeaseOptions(options: AcquireLeaseOptions): void {
+  if (typeof options?.holder !== 'string' || options.holder.length === 0) throw new SdkError('holder must be a non-empty string');
+  assertPositiveDuration(options.ttlMs, 'ttlMs');
+}
+
+/** The lease handed to the caller for `record`, frozen. */
+function leaseOf(ref: SessionRef, record: LeaseRecord): SessionLease {
+  return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
+}
+
+/** A load window's checked bounds: `start` -1 for "from the last compaction boundary". */
+function windowBounds(window: LoadWindow): { start: number; end: number | undefined } {
+  if (typeof window !== 'object' || window === null) throw new SessionStoreError('loadWindow needs a window object');
+  if ('fromLastCompactBoundary' in window) return { start: -1, end: undefined };
+  const { start, end } = window;
+  if (!Number.isInteger(start) || start < 0) throw new SessionStoreError(`window.start must be a non-negative integer, got ${String(start)}`);
+  if (end !== undefined && !(Number.isInteger(end) && end >= 0)) {
+    throw new SessionStoreError(`window.end must be a non-negative integer, got ${String(end)}`);
+  }
+  return { start, end };
+}
+
 function leaseProblem(current: LeaseRecord | undefined, lease: SessionLease, now: number): SessionLeaseError | undefined {
   const name = `lease ${lease.token} of ${lease.holder}`;
   if (current === undefined || current.token < lease.token) return new SessionLeaseError(`The ${name} is not held on this session`, 'not-held');
@@ -288,15 +310,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       // A folder vetted while this process held the lock without interruption stays vetted.
       const vetted = `${VETTED}${directory}`;
       const openChecked = async (): Promise<OpenTranscript | undefined> => {
-        const kept = lock.memo.get(`${KEPT_HANDLE}${file}`) as OpenTranscript | undefined;
-        if (kept !== undefined) {
-          // The descriptor kept from the previous append of this burst, if the path still names its
-          // file. A synchronous lstat takes microseconds; a thread-pool round trip costs far more
-          // on a busy machine, and this check runs on every append of a burst.
-          const current = lstatIfPresent(file);
-          if (current !== undefined && current.ino === kept.stats.ino && current.dev === kept.stats.dev) return { handle: kept.handle, stats: current };
-          await this.dropKeptHandles(lock);
-        }
+        const reused = keptTranscript(lock, file);
+        if (reused !== undefined) return reused;
+        if (lock.memo.has(`${KEPT_HANDLE}${file}`)) await this.dropKeptHandles(lock);
         if (!lock.memo.has(vetted)) {
           if (!(await this.layout.existingDirectory(directory))) return undefined;
           lock.memo.set(vetted, true);
@@ -305,11 +321,18 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
         return opened === undefined ? undefined : { handle: opened, stats: await opened.stat() };
       };
       const expiryPath = this.layout.expiryFile(ref);
-      const [expiresAt, storedMeta, existing] = await Promise.all([
-        lock.memo.has(expiryPath) ? (lock.memo.get(expiryPath) as number | undefined) : readExpiry(expiryPath),
-        cachedMeta === undefined ? readMetaFile(metaPath) : undefined,
-        openChecked(),
-      ]);
+      // Within a burst everything is known without waiting: the expiry and meta from the lock's
+      // memo and this instance, the descriptor kept from the previous append (if the path still
+      // names its file). Otherwise the independent reads run together.
+      const known = lock.memo.has(expiryPath) && cachedMeta !== undefined ? keptTranscript(lock, file) : undefined;
+      const [expiresAt, storedMeta, existing] =
+        known !== undefined
+          ? [lock.memo.get(expiryPath) as number | undefined, undefined, known]
+          : await Promise.all([
+              lock.memo.has(expiryPath) ? (lock.memo.get(expiryPath) as number | undefined) : readExpiry(expiryPath),
+              cachedMeta === undefined ? readMetaFile(metaPath) : undefined,
+              openChecked(),
+            ]);
       lock.memo.set(expiryPath, expiresAt);
       let meta = storedMeta?.meta ?? cachedMeta ?? { transcripts: {} };
       let metaExists = storedMeta?.exists ?? true;
@@ -327,10 +350,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const state =
         handle === undefined || existing === undefined
           ? emptyState()
-          : await this.stateOf(handle, file, existing.stats, meta.transcripts[key.subpath ?? MAIN], needUuids);
+          : (this.knownState(file, existing.stats, needUuids) ?? (await this.stateOf(handle, file, existing.stats, meta.transcripts[key.subpath ?? MAIN], needUuids)));
       // Someone else wrote: their meta file may be newer than what this instance remembers.
       if (storedMeta === undefined && state !== cachedState) ({ meta, exists: metaExists } = await readMetaFile(metaPath));
-      if (condition !== undefined) await this.checkCondition(ref, state, condition, lock);
+      if (condition !== undefined) this.checkCondition(ref, state, condition, lock);
 
       const lines: string[] = [];
       const written: Array<string | undefined> = [];
@@ -362,11 +385,14 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const newSize = startSize + payload.length;
       const length = state.length + lines.length;
       const lastUuid = written.findLast((uuid) => uuid !== undefined) ?? state.lastUuid;
-      const nextMeta = await this.nextMeta(ref, key, meta, handle, ino, startSize, newSize, lines, { ino, bytes: newSize, length, lastUuid });
+      // Only a summary that does not cover the file up to this append needs a read.
+      const unfolded = unfoldedFrom(key, meta, ino, startSize);
+      const missing = unfolded === undefined ? undefined : parseTranscript(await readRange(handle, unfolded, startSize), { file: '', strict: false }).entries;
+      const nextMeta = this.nextMeta(ref, key, meta, ino, startSize, newSize, lines, { ino, bytes: newSize, length, lastUuid }, missing);
       try {
         // A torn last line is a crashed writer's partial batch, never acknowledged: drop it.
         if (state.tail === 'torn') await handle.truncate(state.terminatedBytes);
-        await writeAll(handle, payload);
+        handle.writeAll(payload);
       } catch (error) {
         lock.memo.delete(`${KEPT_HANDLE}${file}`);
         lock.cancel(`${CLOSE_HANDLE}${file}`);
@@ -402,8 +428,14 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
       // The writer's last write of its turn: give its lease back under the same lock (checked
       // current above), instead of taking the lock again for a release.
-      const released = condition?.releaseLease === true && condition.lease !== undefined && (await this.releaseLocked(ref, lock, condition.lease));
+      const released = condition?.releaseLease === true && condition.lease !== undefined && this.releaseLocked(ref, lock, condition.lease);
 
+      const result: AppendResult = released ? { appended: lines.length, skipped, length, released } : { appended: lines.length, skipped, length };
+      if (!this.durable) {
+        locked = false;
+        await lock.release();
+        return result;
+      }
       // The bytes are in place and ordered; making them durable needs no lock, so the flush runs
       // while the lock is handed on. An fsync error after this point is reported, but the lines
       // stay (a retry with the same uuids is skipped, not duplicated).
@@ -419,19 +451,19 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       } catch (error) {
         throw toStoreError(error, 'flush to disk', file);
       }
-      return released ? { appended: lines.length, skipped, length, released } : { appended: lines.length, skipped, length };
+      return result;
     } finally {
       if (!kept && lock.memo.get(`${KEPT_HANDLE}${file}`) === undefined) await handle?.close().catch(() => undefined);
       if (locked) await lock.release();
     }
   }
 
-  private async checkCondition(ref: SessionRef, state: TranscriptState, condition: AppendCondition, lock: HeldLock): Promise<void> {
+  private checkCondition(ref: SessionRef, state: TranscriptState, condition: AppendCondition, lock: HeldLock): void {
     if (condition.lease !== undefined) {
       const lease = condition.lease;
       const sameSession = lease.key?.projectKey === ref.projectKey && lease.key?.sessionId === ref.sessionId;
       const problem = sameSession
-        ? leaseProblem(await this.currentLease(ref, lock), lease, Date.now())
+        ? leaseProblem(this.currentLease(ref, lock), lease, Date.now())
         : new SessionLeaseError(`The lease ${lease.token} belongs to another session`, 'not-held');
       if (problem !== undefined) throw problem;
     }
@@ -470,10 +502,16 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
 
   /**
    * The transcript's length, last uuid and (when needed) stored uuids, reading as little as
-   * possible: nothing when the cached state still matches the file, only the new bytes when the
-   * file grew (another process or the official CLI appended), the meta file's index when no uuids
-   * are needed, and the whole file otherwise.
+   * possible: nothing when the cached state still matches the file (this method), only the new
+   * bytes when the file grew (another process or the official CLI appended), the meta file's index
+   * when no uuids are needed, and the whole file otherwise ({@link FileSessionStore.stateOf}).
    */
+  private knownState(file: string, stats: { ino: number; size: number }, needUuids: boolean): TranscriptState | undefined {
+    const cached = this.states.get(file);
+    return cached !== undefined && cached.ino === stats.ino && cached.size === stats.size && (cached.uuids !== undefined || !needUuids) ? cached : undefined;
+  }
+
+  /** {@link FileSessionStore.knownState}, else read as little of the file as possible. */
   private async stateOf(
     handle: SyncHandle,
     file: string,
@@ -526,27 +564,24 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * the cached summary does not cover the file up to this append (first write by this store to a
    * transcript the CLI wrote, a lost meta file), the missing part is read and folded once.
    */
-  private async nextMeta(
+  private nextMeta(
     ref: SessionRef,
     key: SessionKey,
     meta: SessionMeta,
-    handle: SyncHandle,
     ino: number,
     startSize: number,
     newSize: number,
     lines: readonly string[],
     index: TranscriptIndex,
-  ): Promise<SessionMeta> {
+    missing: SessionStoreEntry[] | undefined,
+  ): SessionMeta {
     const next: SessionMeta = { ...meta, transcripts: { ...meta.transcripts, [key.subpath ?? MAIN]: index } };
     if (key.subpath === undefined) {
       const cached = meta.summary;
       const covers = cached !== undefined && cached.ino === ino && cached.bytes <= startSize;
       let previous: SessionSummaryEntry | undefined = covers ? { sessionId: ref.sessionId, mtime: 0, data: cached.data } : undefined;
-      const from = covers ? cached.bytes : 0;
-      if (from < startSize) {
-        const missing = parseTranscript(await readRange(handle, from, startSize), { file: '', strict: false });
-        previous = foldSessionSummary(previous, key, missing.entries);
-      }
+      // What lies between the summary's end (or the file's start) and this append: see unfoldedFrom.
+      if (missing !== undefined) previous = foldSessionSummary(previous, key, missing);
       const entries = lines.map((line) => JSON.parse(line) as SessionStoreEntry);
       const folded = foldSessionSummary(previous, key, entries);
       next.summary = { data: folded.data, ino, bytes: newSize };
@@ -570,21 +605,18 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    */
   async loadWindow(key: SessionKey, window: LoadWindow, options?: LoadOptions): Promise<LoadedWindow | null> {
     assertValidSessionKey(key);
-    if (typeof window !== 'object' || window === null) throw new SessionStoreError('loadWindow needs a window object');
-    let start: number;
-    let end: number | undefined;
-    if ('fromLastCompactBoundary' in window) {
-      start = -1;
-    } else {
-      start = window.start;
-      end = window.end;
-      if (!Number.isInteger(start) || start < 0) throw new SessionStoreError(`window.start must be a non-negative integer, got ${String(start)}`);
-      if (end !== undefined && !(Number.isInteger(end) && end >= 0)) {
-        throw new SessionStoreError(`window.end must be a non-negative integer, got ${String(end)}`);
-      }
-    }
+    const { start, end } = windowBounds(window);
+    return this.windowOf(key, start, end, options?.readOnly === true, false);
+  }
+
+  /**
+   * {@link FileSessionStore.loadWindow} after its checks: `start` -1 means from the last
+   * compaction boundary. `vetted`: the caller holds the session lock and established the folder
+   * and the expiry under it (the checks a lock-free load makes are skipped).
+   */
+  private async windowOf(key: SessionKey, start: number, end: number | undefined, readOnly: boolean, vetted: boolean): Promise<LoadedWindow | null> {
     if (!this.lenientLoad) {
-      const windowed = await this.readWindow(key, start, end, options?.readOnly === true);
+      const windowed = await this.readWindow(key, start, end, readOnly, vetted);
       if (windowed !== 'full-parse-needed') return windowed;
     }
     const parsed = await this.read(key, false);
@@ -610,9 +642,9 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
    * boundary. Falls back to the full parse (`'full-parse-needed'`) for a file whose last line is
    * not terminated, where the parser's torn-tail rules apply.
    */
-  private async readWindow(key: SessionKey, start: number, end: number | undefined, readOnly: boolean): Promise<LoadedWindow | null | 'full-parse-needed'> {
+  private async readWindow(key: SessionKey, start: number, end: number | undefined, readOnly: boolean, vetted: boolean): Promise<LoadedWindow | null | 'full-parse-needed'> {
     const file = this.layout.transcriptFile(key);
-    if (!this.vettedUnderLingeringLock(key)) {
+    if (!vetted && !this.vettedUnderLingeringLock(key)) {
       const [exists, expired] = await Promise.all([this.layout.existingDirectory(this.layout.transcriptDirectory(key)), this.expired(refOf(key))]);
       if (!exists) return null;
       if (expired) {
@@ -898,25 +930,69 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   /** Takes the session's lease with the next fencing token; rejects with `SessionLeaseError('held')` while another holds it. */
   async acquireLease(key: SessionRef, options: AcquireLeaseOptions): Promise<SessionLease> {
     assertValidSessionRef(key);
-    if (typeof options?.holder !== 'string' || options.holder.length === 0) throw new SdkError('holder must be a non-empty string');
-    assertPositiveDuration(options.ttlMs, 'ttlMs');
+    assertLeaseOptions(options);
     const ref = { projectKey: key.projectKey, sessionId: key.sessionId };
     const lock = await this.lock(ref);
     try {
-      const current = await this.currentLease(ref, lock);
-      const now = Date.now();
-      if (current !== undefined && !current.released && current.expiresAt > now) {
-        throw new SessionLeaseError(
-          `Session ${key.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`,
-          'held',
-        );
-      }
-      const record: LeaseRecord = { token: (current?.token ?? 0) + 1, holder: options.holder, expiresAt: now + options.ttlMs, released: false };
+      const record = this.nextLease(ref, lock, options);
       this.saveLease(ref, lock, record);
-      return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
+      return leaseOf(ref, record);
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Takes the lease and loads a window of the main transcript in one step, under one hold of the
+   * session lock (a turn's first two calls): what `acquireLease` then `loadWindow` return, with no
+   * append by anyone in between. Rejects with `SessionLeaseError('held')` having taken and loaded
+   * nothing; a load that fails takes no lease either. An expired session is removed first, as a load
+   * would: the lease is then taken on the empty session, whose window is `null`.
+   */
+  async acquireLeaseAndLoad(
+    key: SessionRef,
+    options: AcquireLeaseOptions,
+    window: LoadWindow,
+    loadOptions?: LoadOptions,
+  ): Promise<{ lease: SessionLease; loaded: LoadedWindow | null }> {
+    assertValidSessionRef(key);
+    assertLeaseOptions(options);
+    const { start, end } = windowBounds(window);
+    const ref = { projectKey: key.projectKey, sessionId: key.sessionId };
+    const lock = await this.lock(ref);
+    try {
+      const record = this.nextLease(ref, lock, options);
+      // The folder and the expiry as an append establishes them under the lock (remembered in its memo).
+      const directory = this.layout.transcriptDirectory(ref);
+      const vetted = `${VETTED}${directory}`;
+      const exists = lock.memo.has(vetted) || (await this.layout.existingDirectory(directory));
+      let loaded: LoadedWindow | null = null;
+      if (exists) {
+        lock.memo.set(vetted, true);
+        const expiryPath = this.layout.expiryFile(ref);
+        const expiresAt = lock.memo.has(expiryPath) ? (lock.memo.get(expiryPath) as number | undefined) : await readExpiry(expiryPath);
+        if (expiresAt !== undefined && expiresAt <= Date.now()) {
+          await this.removeSessionLocked(ref, lock);
+        } else {
+          lock.memo.set(expiryPath, expiresAt);
+          loaded = await this.windowOf(ref, start, end, loadOptions?.readOnly === true, true);
+        }
+      }
+      this.saveLease(ref, lock, record);
+      return { lease: leaseOf(ref, record), loaded };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** The lease record `options` would take now; throws `SessionLeaseError('held')` while another holds it. The lock is held. */
+  private nextLease(ref: SessionRef, lock: HeldLock, options: AcquireLeaseOptions): LeaseRecord {
+    const current = this.currentLease(ref, lock);
+    const now = Date.now();
+    if (current !== undefined && !current.released && current.expiresAt > now) {
+      throw new SessionLeaseError(`Session ${ref.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`, 'held');
+    }
+    return { token: (current?.token ?? 0) + 1, holder: options.holder, expiresAt: now + options.ttlMs, released: false };
   }
 
   /** Extends a current lease by `ttlMs` from now; rejects with `SessionLeaseError` when it is no longer current. */
@@ -926,13 +1002,13 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     const ref = { projectKey: lease.key.projectKey, sessionId: lease.key.sessionId };
     const lock = await this.lock(ref);
     try {
-      const current = await this.currentLease(ref, lock);
+      const current = this.currentLease(ref, lock);
       const now = Date.now();
       const problem = leaseProblem(current, lease, now);
       if (problem !== undefined) throw problem;
       const record: LeaseRecord = { token: lease.token, holder: current!.holder, expiresAt: now + ttlMs, released: false };
       this.saveLease(ref, lock, record);
-      return Object.freeze({ key: Object.freeze(ref), holder: record.holder, token: record.token, expiresAt: record.expiresAt });
+      return leaseOf(ref, record);
     } finally {
       await lock.release();
     }
@@ -947,15 +1023,15 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
     if (!lingering && !(await this.layout.existingDirectory(this.layout.bookkeepingDirectory(ref.projectKey)))) return;
     const lock = await this.lock(ref);
     try {
-      await this.releaseLocked(ref, lock, lease);
+      this.releaseLocked(ref, lock, lease);
     } finally {
       await lock.release();
     }
   }
 
   /** Marks `lease` released if it is still the session's current one; the session lock is held. True when it was. */
-  private async releaseLocked(ref: SessionRef, lock: HeldLock, lease: SessionLease): Promise<boolean> {
-    const current = await this.currentLease(ref, lock);
+  private releaseLocked(ref: SessionRef, lock: HeldLock, lease: SessionLease): boolean {
+    const current = this.currentLease(ref, lock);
     if (current === undefined || current.token !== lease.token || current.released) return false;
     this.saveLease(ref, lock, { ...current, released: true });
     return true;
@@ -978,10 +1054,10 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   }
 
   /** The session's lease record, from the lock memo when this process wrote or read it under the same hold. */
-  private async currentLease(ref: SessionRef, lock: HeldLock): Promise<LeaseRecord | undefined> {
+  private currentLease(ref: SessionRef, lock: HeldLock): LeaseRecord | undefined {
     const name = `${LEASE_MEMO}${ref.sessionId}`;
     if (lock.memo.has(name)) return lock.memo.get(name) as LeaseRecord | undefined;
-    const record = await readLease(this.layout.leaseFile(ref));
+    const record = readLease(this.layout.leaseFile(ref));
     lock.memo.set(name, record);
     return record;
   }
@@ -1129,6 +1205,30 @@ async function writeAll(handle: FileHandle | SyncHandle, payload: Buffer): Promi
     const { bytesWritten } = await handle.write(payload, offset, payload.length - offset);
     offset += bytesWritten;
   }
+}
+
+/**
+ * The transcript descriptor kept under `lock` from the previous append of this burst, if the path
+ * still names its file. A synchronous lstat takes microseconds; a thread-pool round trip costs far
+ * more on a busy machine, and this check runs on every append of a burst.
+ */
+function keptTranscript(lock: HeldLock, file: string): OpenTranscript | undefined {
+  const kept = lock.memo.get(`${KEPT_HANDLE}${file}`) as OpenTranscript | undefined;
+  if (kept === undefined) return undefined;
+  const current = lstatIfPresent(file);
+  return current !== undefined && current.ino === kept.stats.ino && current.dev === kept.stats.dev ? { handle: kept.handle, stats: current } : undefined;
+}
+
+/**
+ * Where the transcript's part not yet folded into the cached summary starts, when there is such a
+ * part before `startSize` (the main transcript only): the summary's end, or the file's start when
+ * the summary is of another file or claims more than the file holds.
+ */
+function unfoldedFrom(key: SessionKey, meta: SessionMeta, ino: number, startSize: number): number | undefined {
+  if (key.subpath !== undefined) return undefined;
+  const cached = meta.summary;
+  const from = cached !== undefined && cached.ino === ino && cached.bytes <= startSize ? cached.bytes : 0;
+  return from < startSize ? from : undefined;
 }
 
 function lstatIfPresent(path: string): Stats | undefined {

@@ -43,22 +43,28 @@ const OPEN_READ = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** One waiter per lock file per process goes to the file system; the others queue here. */
 const localQueues = new Map<string, Promise<void>>();
 
+/**
+ * The local turn on `path` when nobody in this process holds or waits for the lock: ours at once,
+ * with no timer to arm and clear and no promise to wait on (every lock operation passes here,
+ * several per executor turn). `undefined` when others are queued: wait with {@link takeLocalTurn}.
+ */
+function takeLocalTurnAtOnce(path: string): (() => void) | undefined {
+  if (localQueues.has(path)) return undefined;
+  let done!: () => void;
+  const current = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  localQueues.set(path, current);
+  return () => {
+    done();
+    if (localQueues.get(path) === current) localQueues.delete(path);
+  };
+}
+
 async function takeLocalTurn(path: string, timeoutMs: number): Promise<() => void> {
-  const waiting = localQueues.get(path);
-  if (waiting === undefined) {
-    // Nobody in this process holds or waits for the lock: the turn is ours at once, with no timer
-    // to arm and clear (every lock operation passes here, several per turn).
-    let done!: () => void;
-    const current = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    localQueues.set(path, current);
-    return () => {
-      done();
-      if (localQueues.get(path) === current) localQueues.delete(path);
-    };
-  }
-  const previous = waiting;
+  const now = takeLocalTurnAtOnce(path);
+  if (now !== undefined) return now;
+  const previous = localQueues.get(path)!;
   let done!: () => void;
   const current = new Promise<void>((resolve) => {
     done = resolve;
@@ -266,7 +272,7 @@ export function lingeringMemo(path: string, staleMs: number): ReadonlyMap<string
 }
 
 /** Takes over this process's idle lock on `path`, if it has one that is still its own. */
-async function reuseIdle(path: string, staleMs: number): Promise<FileLock | undefined> {
+function reuseIdle(path: string, staleMs: number): FileLock | undefined {
   const idle = idleLocks.get(path);
   if (idle === undefined) return undefined;
   idleLocks.delete(path);
@@ -292,9 +298,10 @@ async function reuseIdle(path: string, staleMs: number): Promise<FileLock | unde
  */
 export async function acquireLock(path: string, timing: LockTiming, prepareDirectory: () => Promise<void>): Promise<HeldLock> {
   const deadline = Date.now() + timing.timeoutMs;
-  const endLocalTurn = await takeLocalTurn(path, timing.timeoutMs);
+  // Awaited only when others in this process are queued for the lock.
+  const endLocalTurn = takeLocalTurnAtOnce(path) ?? (await takeLocalTurn(path, timing.timeoutMs));
   try {
-    const idle = await reuseIdle(path, timing.staleMs);
+    const idle = reuseIdle(path, timing.staleMs);
     if (idle !== undefined) return new HeldLock(idle, endLocalTurn, timing);
     // Taken in call order first, so that concurrent callers in one process keep their order.
     await prepareDirectory();

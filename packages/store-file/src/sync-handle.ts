@@ -14,7 +14,8 @@ const readAsync = promisify(read);
  * several. What can take long stays asynchronous: `fdatasync`, and reads larger than
  * {@link SYNC_READ_LIMIT} (a long transcript seen for the first time).
  *
- * The methods return promises so that the append path reads the same either way.
+ * The methods return promises (except {@link SyncHandle.writeAll}) so that the append path reads
+ * the same either way.
  */
 export class SyncHandle {
   private closed = false;
@@ -30,6 +31,16 @@ export class SyncHandle {
 
   stat(): Promise<Stats> {
     return settle(() => fstatSync(this.fd));
+  }
+
+  /**
+   * Writes all of `buffer` at the file's offset (the end, with `O_APPEND`), continuing a short
+   * write; throws the system error. Synchronous, unlike the other methods: an append's write is the
+   * one call every append makes, under the session lock.
+   */
+  writeAll(buffer: Buffer): void {
+    let offset = 0;
+    while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset, buffer.length - offset);
   }
 
   /** Writes at the file's offset (the end, with `O_APPEND`). */
