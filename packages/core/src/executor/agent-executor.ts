@@ -3,6 +3,7 @@ import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
 import type { Span } from '@opentelemetry/api';
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources';
 import type {
+  BetaContentBlock,
   BetaContentBlockParam,
   BetaMessage,
   BetaMessageParam,
@@ -480,7 +481,7 @@ export class AgentExecutor {
     const call = yield* this.callModel(turn, params);
     if ('ending' in call) return yield* failed(call.ending.subtype === 'success' ? 'compaction failed' : call.ending.errors.join('; '), call.ending);
     turn.usage.add(call.message.model, call.message.usage);
-    const summary = extractSummary(call.message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join(''));
+    const summary = extractSummary(textOf(call.message.content));
     if (summary === '') return yield* failed('Compaction failed: the model returned an empty summary.');
 
     const context = this.contextOf(turn);
@@ -610,7 +611,7 @@ export class AgentExecutor {
   private async stopHook(turn: Turn, message: BetaMessage): Promise<string | undefined> {
     const stopping = turn.request.hooks?.stopping;
     if (stopping === undefined) return undefined;
-    const lastAssistantText = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+    const lastAssistantText = textOf(message.content);
     const decision = await stopping({ lastAssistantText, stopHookActive: turn.stopHookActive, signal: turn.request.signal ?? new AbortController().signal });
     if (decision.continueWith === undefined) return undefined;
     turn.stopHookActive = true;
@@ -977,7 +978,7 @@ export class AgentExecutor {
       'gen_ai.usage.output_tokens': base.usage.output_tokens,
     });
     if (ending.subtype === 'success') {
-      const text = (turn.lastMessage?.content ?? []).flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+      const text = textOf(turn.lastMessage?.content ?? []);
       const success: SDKResultSuccess = { ...base, subtype: 'success', is_error: false, result: ending.result ?? text };
       if ('deferred' in ending && ending.deferred !== undefined) {
         const { toolUse } = ending.deferred;
@@ -1078,6 +1079,13 @@ export function subagentSubpath(agentId: string): string {
 }
 
 const ALLOW: ToolCallDecision = { behavior: 'allow' };
+
+/** The text of a response's text blocks, joined (the result's `result`, a summary, what a Stop hook reads). */
+function textOf(content: readonly BetaContentBlock[]): string {
+  let text = '';
+  for (const block of content) if (block.type === 'text') text += block.text;
+  return text;
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
