@@ -3,12 +3,13 @@
 // the memory the parent measures for this process tree. The parent sets HOME, CLAUDE_CONFIG_DIR,
 // ANTHROPIC_BASE_URL and the cwd (fresh temporary directories), exactly as a user's shell would.
 //
-//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N
+//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W]
 //
 // oneshot: N one-shot queries after one untimed warm-up (samples: each query's wall time).
 // resume:  N queries, each resuming the session of the first (samples: each query's wall time).
 // stream:  one streaming-input query of N user messages, each sent after the previous result
-//          (samples: from sending a message to its result).
+//          (samples: from sending a message to its result). With --warmup W, W more messages go
+//          first in the same query, untimed: the samples are turns W+1 to W+N of the conversation.
 // floor:   the same Messages API calls (streaming, same growing history) made with a bare
 //          @anthropic-ai/sdk client: what any SDK has to do at least.
 // compat-fsync: @sdk/compat with `sessionStore: new FileSessionStore()` (same folder, but every
@@ -17,11 +18,18 @@
 import { parseArgs } from 'node:util';
 
 const MODEL = 'claude-sonnet-4-6';
-const { values } = parseArgs({ options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' } } });
+const { values } = parseArgs({ options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' }, warmup: { type: 'string', default: '0' } } });
 const { sdk, program } = values;
 const count = Number(values.count);
-if (!['official', 'compat', 'compat-fsync', 'floor'].includes(sdk) || !['oneshot', 'resume', 'stream'].includes(program) || !(count > 0)) {
-  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N');
+const warmup = Number(values.warmup);
+if (
+  !['official', 'compat', 'compat-fsync', 'floor'].includes(sdk) ||
+  !['oneshot', 'resume', 'stream'].includes(program) ||
+  !(count > 0) ||
+  !(Number.isInteger(warmup) && warmup >= 0) ||
+  (warmup > 0 && program !== 'stream')
+) {
+  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W (stream only)]');
 }
 
 const now = () => performance.now();
@@ -56,10 +64,12 @@ async function withQuery(query, sessionStore) {
   } else {
     let answered = () => undefined;
     let sentAt = 0;
+    let sent = 0;
     async function* paced() {
-      for (let index = 0; index < count; index++) {
+      for (let index = 0; index < warmup + count; index++) {
         const result = new Promise((resolve) => (answered = resolve));
         sentAt = now();
+        sent = index + 1;
         yield { type: 'user', message: { role: 'user', content: `turn ${index + 1}` }, parent_tool_use_id: null };
         await result;
       }
@@ -67,7 +77,7 @@ async function withQuery(query, sessionStore) {
     for await (const message of query({ prompt: paced(), options })) {
       if (message.type !== 'result') continue;
       if (message.is_error) throw new Error(`turn failed: ${JSON.stringify(message)}`);
-      samples.push(now() - sentAt);
+      if (sent > warmup) samples.push(now() - sentAt);
       answered();
     }
   }
@@ -95,11 +105,11 @@ async function withBareClient() {
     }
   } else {
     const messages = [];
-    for (let index = 0; index < count; index++) {
+    for (let index = 0; index < warmup + count; index++) {
       const started = now();
       messages.push({ role: 'user', content: `turn ${index + 1}` });
       messages.push({ role: 'assistant', content: await call(messages) });
-      samples.push(now() - started);
+      if (index >= warmup) samples.push(now() - started);
     }
   }
   return samples;
