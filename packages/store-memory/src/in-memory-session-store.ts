@@ -2,6 +2,7 @@ import type {
   AcquireLeaseOptions,
   AppendCondition,
   AppendResult,
+  LeasedWindow,
   LoadedWindow,
   LoadOptions,
   LoadWindow,
@@ -175,21 +176,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
 
   async loadWindow(key: SessionKey, window: LoadWindow, options: LoadOptions = {}): Promise<LoadedWindow | null> {
     assertValidSessionKey(key);
-    const transcript = this.#transcript(key);
-    if (!transcript) return null;
-    const { entries } = transcript;
-    let start: number;
-    let end = entries.length;
-    if ('fromLastCompactBoundary' in window) {
-      start = Math.max(0, transcript.lastBoundary);
-    } else {
-      assertWindowBound(window.start, 'start');
-      if (window.end !== undefined) assertWindowBound(window.end, 'end');
-      start = Math.min(window.start, entries.length);
-      end = Math.max(start, Math.min(window.end ?? entries.length, entries.length));
-    }
-    const slice = entries.slice(start, end);
-    return { entries: options.readOnly === true ? slice : copyEntries(slice), start, length: entries.length };
+    return this.#window(key, window, options);
   }
 
   async fork(source: SessionRef, targetSessionId: string, options: { upToUuid?: string } = {}): Promise<void> {
@@ -222,17 +209,18 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   }
 
   async acquireLease(key: SessionRef, options: AcquireLeaseOptions): Promise<SessionLease> {
+    return this.#takeLease(key, options);
+  }
+
+  /**
+   * `acquireLease` and `loadWindow` in one step, as one synchronous change: a turn awaits the store
+   * once instead of twice. Rejects like either of them, and then has taken nothing.
+   */
+  async acquireLeaseAndLoad(key: SessionRef, lease: AcquireLeaseOptions, window: LoadWindow, options: LoadOptions = {}): Promise<LeasedWindow> {
     assertValidSessionRef(key);
-    assertTtl(options.ttlMs);
-    const leaseKey = sessionPath(key);
-    const current = this.#leases.get(leaseKey);
-    const now = this.#now();
-    if (current && current.expiresAt > now) {
-      throw new SessionLeaseError(`session ${key.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`, 'held');
-    }
-    const lease: LeaseRecord = { holder: options.holder, token: ++this.#lastToken, expiresAt: now + options.ttlMs };
-    this.#leases.set(leaseKey, lease);
-    return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, ...lease };
+    // The window first: a bad one throws before the lease is taken.
+    const loaded = this.#window(key, window, options);
+    return { lease: this.#takeLease(key, lease), loaded };
   }
 
   async renewLease(lease: SessionLease, ttlMs: number): Promise<SessionLease> {
@@ -281,6 +269,38 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   }
 
   /** Appends `entries` under `key`, skipping stored uuids. */
+  #window(key: SessionKey, window: LoadWindow, options: LoadOptions): LoadedWindow | null {
+    const transcript = this.#transcript(key);
+    if (!transcript) return null;
+    const { entries } = transcript;
+    let start: number;
+    let end = entries.length;
+    if ('fromLastCompactBoundary' in window) {
+      start = Math.max(0, transcript.lastBoundary);
+    } else {
+      assertWindowBound(window.start, 'start');
+      if (window.end !== undefined) assertWindowBound(window.end, 'end');
+      start = Math.min(window.start, entries.length);
+      end = Math.max(start, Math.min(window.end ?? entries.length, entries.length));
+    }
+    const slice = entries.slice(start, end);
+    return { entries: options.readOnly === true ? slice : copyEntries(slice), start, length: entries.length };
+  }
+
+  #takeLease(key: SessionRef, options: AcquireLeaseOptions): SessionLease {
+    assertValidSessionRef(key);
+    assertTtl(options.ttlMs);
+    const leaseKey = sessionPath(key);
+    const current = this.#leases.get(leaseKey);
+    const now = this.#now();
+    if (current && current.expiresAt > now) {
+      throw new SessionLeaseError(`session ${key.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`, 'held');
+    }
+    const lease: LeaseRecord = { holder: options.holder, token: ++this.#lastToken, expiresAt: now + options.ttlMs };
+    this.#leases.set(leaseKey, lease);
+    return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, ...lease };
+  }
+
   #write(key: SessionKey, entries: SessionStoreEntry[]): AppendResult {
     if (!Array.isArray(entries)) throw new SessionStoreError('entries must be an array of transcript entries');
     const existing = this.#transcript(key);
