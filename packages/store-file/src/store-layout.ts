@@ -30,7 +30,8 @@ export class StoreLayout {
   readonly projects: string;
   private realRoot: string | undefined;
   private readonly projectPathsByKey = new Map<string, ProjectPaths>();
-  private readonly sessionPathsByKey = new Map<string, SessionPaths>();
+  private readonly sessionPathsByKey = new Map<string, Map<string, SessionPaths>>();
+  private rememberedSessions = 0;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -95,11 +96,20 @@ export class StoreLayout {
 
   /** The paths of a session, joined once (see {@link StoreLayout.projectPaths}). */
   private sessionPaths(ref: SessionRef): SessionPaths {
-    // Neither part of a valid key contains NUL, so the name is unambiguous.
-    const name = `${ref.projectKey}\0${ref.sessionId}`;
-    let paths = this.sessionPathsByKey.get(name);
+    // By project, then session: no key string is built (and hashed) per lookup.
+    let sessions = this.sessionPathsByKey.get(ref.projectKey);
+    let paths = sessions?.get(ref.sessionId);
     if (paths === undefined) {
-      if (this.sessionPathsByKey.size >= MAX_REMEMBERED_PATHS) this.sessionPathsByKey.clear();
+      if (this.rememberedSessions >= MAX_REMEMBERED_PATHS) {
+        this.sessionPathsByKey.clear();
+        this.rememberedSessions = 0;
+        sessions = undefined;
+      }
+      if (sessions === undefined) {
+        sessions = new Map();
+        this.sessionPathsByKey.set(ref.projectKey, sessions);
+      }
+      this.rememberedSessions += 1;
       const { project, bookkeeping } = this.projectPaths(ref.projectKey);
       const { sessionId } = ref;
       paths = {
@@ -110,7 +120,7 @@ export class StoreLayout {
         lease: join(bookkeeping, `${sessionId}.lease.json`),
         expiry: join(bookkeeping, `${sessionId}.expires`),
       };
-      this.sessionPathsByKey.set(name, paths);
+      sessions.set(sessionId, paths);
     }
     return paths;
   }
