@@ -34,6 +34,14 @@ function counted(store: ExtendedSessionStore): ExtendedSessionStore & { calls: R
     calls.loadWindow! += 1;
     return store.loadWindow!(key, window);
   };
+  // Taking the lease and loading in one step is a windowed load too.
+  const leaseAndLoad = store.acquireLeaseAndLoad?.bind(store);
+  if (leaseAndLoad !== undefined) {
+    wrapped.acquireLeaseAndLoad = (key, lease, window, options) => {
+      calls.loadWindow! += 1;
+      return leaseAndLoad(key, lease, window, options);
+    };
+  }
   return wrapped;
 }
 
