@@ -46,6 +46,7 @@ import {
   RENEW_LEASE,
 } from './scripts.js';
 import { summaryDeltaOf } from './summary-delta.js';
+import { WindowCache, type WindowReply } from './window-cache.js';
 import type { SummaryDelta } from './summary-delta.js';
 
 /** Options of {@link RedisSessionStore}. */
@@ -61,10 +62,19 @@ export type RedisSessionStoreOptions = {
   commandTimeoutMs?: number;
   /** Largest accepted entry, as UTF-8 JSON. @default 16 MiB */
   maxEntryBytes?: number;
+  /**
+   * Parsed entries kept between read-only loads with the lease (`acquireLeaseAndLoad` with
+   * `readOnly`, what the executor runs each turn), so a turn parses, and Redis sends, only the
+   * entries appended since this process last loaded the session (checked on the server each time).
+   * `false` turns it off. @default { maxSessions: 32, maxBytes: 8 MiB of JSON }
+   */
+  entryCache?: false | { maxSessions?: number; maxBytes?: number };
 };
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+const DEFAULT_CACHED_SESSIONS = 32;
+const DEFAULT_CACHED_BYTES = 8 * 1024 * 1024;
 /** Index members whose session is gone are kept this long, in case their session is being created. */
 const PRUNE_GRACE_MS = 10_000;
 const SUMMARY_FIELD = 's:';
@@ -117,6 +127,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly ttlArgument: string;
   private readonly commandTimeoutMs: number;
   private readonly maxEntryBytes: number;
+  private readonly entryCache: WindowCache | undefined;
   private copyAvailable: Promise<boolean> | undefined;
   private readonly indexedAt = new Map<string, number>();
   /** Lease keys this store just found held, with the lease's end: a wait right after needs no look. */
@@ -129,6 +140,12 @@ export class RedisSessionStore implements ExtendedSessionStore {
     this.ttlArgument = String(this.ttlMs);
     this.maxEntryBytes = positiveInteger(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 'maxEntryBytes');
     this.commandTimeoutMs = positiveInteger(options.commandTimeoutMs, DEFAULT_TIMEOUT_MS, 'commandTimeoutMs');
+    if (options.entryCache !== false) {
+      this.entryCache = new WindowCache({
+        maxSessions: positiveInteger(options.entryCache?.maxSessions, DEFAULT_CACHED_SESSIONS, 'entryCache.maxSessions'),
+        maxBytes: positiveInteger(options.entryCache?.maxBytes, DEFAULT_CACHED_BYTES, 'entryCache.maxBytes'),
+      });
+    }
     this.connection = new RedisConnection(connection, this.commandTimeoutMs);
   }
 
@@ -192,6 +209,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     assertValidSessionKey(key);
     const keys = sessionKeys(this.prefix, key);
     await this.connection.run(DELETE, [keys.meta], [keys.base, key.subpath ?? '']);
+    if (key.subpath === undefined) this.entryCache?.forget(keys.log);
     if (key.subpath === undefined) {
       this.indexedAt.delete(indexCacheKey(key));
       const index = projectIndexKey(this.prefix, key.projectKey);
@@ -271,15 +289,22 @@ export class RedisSessionStore implements ExtendedSessionStore {
    * Takes the session's lease and loads a window of its main transcript in one script (one round
    * trip): the lease exactly as {@link acquireLease} takes it, the window as {@link loadWindow}
    * reads it. Rejects with `SessionLeaseError('held')`, having read nothing, while another holds it.
+   * With `readOnly`, the entries come from the entry cache where the server confirms they are
+   * current (see {@link RedisSessionStoreOptions.entryCache}), deep-frozen.
    */
-  async acquireLeaseAndLoad(key: SessionRef, lease: AcquireLeaseOptions, window: LoadWindow, _options?: LoadOptions): Promise<LeasedWindow> {
+  async acquireLeaseAndLoad(key: SessionRef, lease: AcquireLeaseOptions, window: LoadWindow, options?: LoadOptions): Promise<LeasedWindow> {
     assertValidSessionRef(key);
     const keys = sessionKeys(this.prefix, key);
     const command = ['EVALSHA', ACQUIRE_LEASE_AND_LOAD.sha1, '3', keys.lease, keys.meta, keys.log];
     this.pushLease(command, lease);
     pushWindow(command, window);
+    const cache = options?.readOnly === true ? this.entryCache : undefined;
+    const held = cache?.held(keys.log);
+    if (held === undefined) command.push('', '', '');
+    else command.push(String(held.start), String(held.end), held.sha1);
     const reply = (await this.connection.evalsha(ACQUIRE_LEASE_AND_LOAD, command)) as LeaseReply;
-    return { lease: this.leaseOf(key, keys.lease, lease.holder, reply), loaded: windowOf(reply[3]!) };
+    const taken = this.leaseOf(key, keys.lease, lease.holder, reply);
+    return { lease: taken, loaded: cache === undefined ? windowOf(reply[3]!) : cache.window(keys.log, held, reply[3]!, parseEntries) };
   }
 
   /** Extends a current lease by `ttlMs` from now. */
@@ -556,8 +581,6 @@ function summaryOf(sessionId: string, fields: readonly string[]): SessionSummary
 
 /** An acquire script's reply: {'ok', token, expiresAt[, window]} | {'held', holder, expiresAt}. */
 type LeaseReply = [string, number | string, number, WindowReply?];
-/** LOAD_WINDOW's reply: {-1} for a missing transcript, else {length, start, entries}. */
-type WindowReply = [number, number?, string[]?];
 
 /** Validates `window` and pushes LOAD_WINDOW's mode, start and end arguments. */
 function pushWindow(command: string[], window: LoadWindow): void {

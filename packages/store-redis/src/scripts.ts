@@ -227,9 +227,15 @@ return { 'ok', nfresh, count - nfresh, length + nfresh, now }
  * Reads a window of a transcript with its length (Lua, shared by LOAD_WINDOW and
  * ACQUIRE_LEASE_AND_LOAD): {-1} for a missing transcript, else {length, start, entries}. `mode` is
  * 'range' (from `start` to `stop`, '' = the end) or 'boundary' (from the index in `info`'s `field`).
+ *
+ * With `known_start`, `known_end` and `known_sha1` (the caller holds entries known_start to
+ * known_end - 1, the last of them with that SHA1): when the window starts within them, reaches past
+ * them, and the entry at known_end - 1 is still that one, only the entries from known_end on are
+ * sent, as {length, start, entries from known_end, known_end}. The log is append-only, so an
+ * unchanged entry at known_end - 1 means unchanged entries before it.
  */
 const READ_WINDOW = `
-local function read_window(log, info, mode, start, stop, field)
+local function read_window(log, info, mode, start, stop, field, known_start, known_end, known_sha1)
   local length = redis.call('LLEN', log)
   if length == 0 then return { -1 } end
   local first, last
@@ -241,6 +247,13 @@ local function read_window(log, info, mode, start, stop, field)
     last = stop == '' and length or math.min(tonumber(stop), length)
   end
   if last <= first then return { length, first, {} } end
+  if known_end and first >= known_start and first < known_end and known_end <= last then
+    local at = redis.call('LINDEX', log, known_end - 1)
+    if at and redis.sha1hex(at) == known_sha1 then
+      if known_end == last then return { length, first, {}, known_end } end
+      return { length, first, redis.call('LRANGE', log, known_end, last - 1), known_end }
+    end
+  end
   return { length, first, redis.call('LRANGE', log, first, last - 1) }
 end
 `;
@@ -389,15 +402,16 @@ return { 'ok', token, expires_at }
 /**
  * Takes a session's lease and reads a window of its main transcript, atomically: a turn's first two
  * calls in one round trip. KEYS: lease, meta, log. ARGV: 1-3 as ACQUIRE_LEASE (holder, lease ttl ms,
- * store ttl ms), then 4-6 as LOAD_WINDOW's 1-3 (mode, start, end); the boundary field is the main
- * transcript's. Replies {'held', holder, expiresAt} (nothing read) | {'ok', token, expiresAt, window}
- * with `window` as LOAD_WINDOW replies.
+ * store ttl ms), then 4-6 as LOAD_WINDOW's 1-3 (mode, start, end; the boundary field is the main
+ * transcript's), then 7-9 the entries the caller holds already ('' none): their start, end and the
+ * SHA1 of the last one (see READ_WINDOW). Replies {'held', holder, expiresAt} (nothing read) |
+ * {'ok', token, expiresAt, window} with `window` as READ_WINDOW replies.
  */
 export const ACQUIRE_LEASE_AND_LOAD = script(
   'acquire-lease-and-load',
   `${READ_WINDOW}
 ${TAKE_LEASE}
-return { 'ok', token, expires_at, read_window(KEYS[3], KEYS[2], ARGV[4], ARGV[5], ARGV[6], 'boundary') }
+return { 'ok', token, expires_at, read_window(KEYS[3], KEYS[2], ARGV[4], ARGV[5], ARGV[6], 'boundary', tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]) }
 `,
 );
 
