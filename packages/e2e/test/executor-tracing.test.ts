@@ -44,7 +44,8 @@ describe('tracing', () => {
     expect(byName('anthropic.messages')[0]!.attributes).toMatchObject({ 'gen_ai.request.model': MODEL, 'gen_ai.response.finish_reasons': ['tool_use'] });
     expect(byName('agent.tool')[0]!.attributes).toMatchObject({ 'sdk.tool.name': 'lookup', 'sdk.tool.is_error': false });
     const storeOperations = byName('session_store').map((span) => span.attributes['sdk.store.operation']);
-    expect(storeOperations[0]).toBe('loadWindow');
+    // The memory store takes the lease and loads the window in one operation.
+    expect(storeOperations[0]).toBe('acquireLeaseAndLoad');
     expect(storeOperations.filter((operation) => operation === 'append').length).toBeGreaterThanOrEqual(3);
     expect(new Set(children.map((span) => span.name))).toEqual(new Set(['anthropic.messages', 'agent.tool', 'session_store']));
     expect(children).toHaveLength(spans.length - 1);
