@@ -501,6 +501,20 @@ describe('acquireLeaseAndLoad', () => {
     expect((await store.acquireLease(key, { holder: 'w2', ttlMs: 60_000 })).token).toBe(1);
   });
 
+  it('loads through the full parse under its lock: a torn last line, a lenient store', async () => {
+    const { store, key, file } = await fixture({ lockLingerMs: 10_000 });
+    const entries = chain(3);
+    await store.append(key, entries);
+    await appendFile(file, '{"type":"user","uuid":"torn');
+    const torn = await store.acquireLeaseAndLoad(key, { holder: 'w', ttlMs: 60_000 }, { start: 1 });
+    expect(torn.loaded).toEqual({ entries: entries.slice(1), start: 1, length: 3 });
+    await store.releaseLease(torn.lease);
+    const lenient = new FileSessionStore({ root: store.root, lenientLoad: true, lockLingerMs: 10_000 });
+    const taken = await lenient.acquireLeaseAndLoad(key, { holder: 'w2', ttlMs: 60_000 }, { fromLastCompactBoundary: true });
+    expect(taken.loaded).toEqual({ entries, start: 0, length: 3 });
+    expect(taken.lease.token).toBe(torn.lease.token + 1);
+  });
+
   it('removes an expired session and takes the lease on the empty one', async () => {
     const { store, key } = await fixture({ lockLingerMs: 10_000 });
     await store.append(key, chain(2));

@@ -619,7 +619,7 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
       const windowed = await this.readWindow(key, start, end, readOnly, vetted);
       if (windowed !== 'full-parse-needed') return windowed;
     }
-    const parsed = await this.read(key, false);
+    const parsed = await this.read(key, false, vetted);
     if (parsed === undefined) return null;
     const { entries } = parsed;
     if (start === -1) {
@@ -681,14 +681,16 @@ export class FileSessionStore implements SessionStore, SessionStoreExtensions {
   }
 
   /** Reads and parses a transcript; `undefined` when it does not exist or its session expired. */
-  private async read(key: SessionKey, keepLines: boolean): Promise<ParsedTranscript | undefined> {
+  private async read(key: SessionKey, keepLines: boolean, vetted = false): Promise<ParsedTranscript | undefined> {
     const file = this.layout.transcriptFile(key);
-    // Both checks vet their own folder before reading anything in it, so they can run together.
-    const [exists, expired] = await Promise.all([this.layout.existingDirectory(dirname(file)), this.expired(refOf(key))]);
-    if (!exists) return undefined;
-    if (expired) {
-      await this.sweepExpired(refOf(key));
-      return undefined;
+    if (!vetted) {
+      // Both checks vet their own folder before reading anything in it, so they can run together.
+      const [exists, expired] = await Promise.all([this.layout.existingDirectory(this.layout.transcriptDirectory(key)), this.expired(refOf(key))]);
+      if (!exists) return undefined;
+      if (expired) {
+        await this.sweepExpired(refOf(key));
+        return undefined;
+      }
     }
     const buffer = await readFileNoFollow(file);
     if (buffer === undefined) return undefined;
