@@ -3,13 +3,16 @@
 // the memory the parent measures for this process tree. The parent sets HOME, CLAUDE_CONFIG_DIR,
 // ANTHROPIC_BASE_URL and the cwd (fresh temporary directories), exactly as a user's shell would.
 //
-//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W]
+//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W] [--warm-conversation]
 //
 // oneshot: N one-shot queries after one untimed warm-up (samples: each query's wall time).
 // resume:  N queries, each resuming the session of the first (samples: each query's wall time).
 // stream:  one streaming-input query of N user messages, each sent after the previous result
 //          (samples: from sending a message to its result). With --warmup W, W more messages go
 //          first in the same query, untimed: the samples are turns W+1 to W+N of the conversation.
+//          With --warm-conversation, one whole streaming-input conversation of N messages runs first,
+//          untimed, in a query (and session) of its own, as the one-shot program's warm-up query:
+//          the timed conversation is then the process's second, as in a server that has run others.
 // floor:   the same Messages API calls (streaming, same growing history) made with a bare
 //          @anthropic-ai/sdk client: what any SDK has to do at least.
 // compat-fsync: @sdk/compat with `sessionStore: new FileSessionStore()` (same folder, but every
@@ -18,7 +21,10 @@
 import { parseArgs } from 'node:util';
 
 const MODEL = 'claude-sonnet-4-6';
-const { values } = parseArgs({ options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' }, warmup: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' }, warmup: { type: 'string', default: '0' }, 'warm-conversation': { type: 'boolean', default: false } },
+});
+const warmConversation = values['warm-conversation'];
 const { sdk, program } = values;
 const count = Number(values.count);
 const warmup = Number(values.warmup);
@@ -27,9 +33,9 @@ if (
   !['oneshot', 'resume', 'stream'].includes(program) ||
   !(count > 0) ||
   !(Number.isInteger(warmup) && warmup >= 0) ||
-  (warmup > 0 && program !== 'stream')
+  ((warmup > 0 || warmConversation) && program !== 'stream')
 ) {
-  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W (stream only)]');
+  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W] [--warm-conversation] (both stream only)');
 }
 
 const now = () => performance.now();
@@ -62,24 +68,29 @@ async function withQuery(query, sessionStore) {
       samples.push(now() - started);
     }
   } else {
-    let answered = () => undefined;
-    let sentAt = 0;
-    let sent = 0;
-    async function* paced() {
-      for (let index = 0; index < warmup + count; index++) {
-        const result = new Promise((resolve) => (answered = resolve));
-        sentAt = now();
-        sent = index + 1;
-        yield { type: 'user', message: { role: 'user', content: `turn ${index + 1}` }, parent_tool_use_id: null };
-        await result;
+    // Each message is sent once the previous one's result arrived; returns each turn's time.
+    const conversation = async (turns) => {
+      const times = [];
+      let answered = () => undefined;
+      let sentAt = 0;
+      async function* paced() {
+        for (let index = 0; index < turns; index++) {
+          const result = new Promise((resolve) => (answered = resolve));
+          sentAt = now();
+          yield { type: 'user', message: { role: 'user', content: `turn ${index + 1}` }, parent_tool_use_id: null };
+          await result;
+        }
       }
-    }
-    for await (const message of query({ prompt: paced(), options })) {
-      if (message.type !== 'result') continue;
-      if (message.is_error) throw new Error(`turn failed: ${JSON.stringify(message)}`);
-      if (sent > warmup) samples.push(now() - sentAt);
-      answered();
-    }
+      for await (const message of query({ prompt: paced(), options })) {
+        if (message.type !== 'result') continue;
+        if (message.is_error) throw new Error(`turn failed: ${JSON.stringify(message)}`);
+        times.push(now() - sentAt);
+        answered();
+      }
+      return times;
+    };
+    if (warmConversation) await conversation(count);
+    samples.push(...(await conversation(warmup + count)).slice(warmup));
   }
   return samples;
 }
@@ -104,13 +115,19 @@ async function withBareClient() {
       if (index >= 0) samples.push(now() - started);
     }
   } else {
-    const messages = [];
-    for (let index = 0; index < warmup + count; index++) {
-      const started = now();
-      messages.push({ role: 'user', content: `turn ${index + 1}` });
-      messages.push({ role: 'assistant', content: await call(messages) });
-      if (index >= warmup) samples.push(now() - started);
-    }
+    const conversation = async (turns) => {
+      const times = [];
+      const messages = [];
+      for (let index = 0; index < turns; index++) {
+        const started = now();
+        messages.push({ role: 'user', content: `turn ${index + 1}` });
+        messages.push({ role: 'assistant', content: await call(messages) });
+        times.push(now() - started);
+      }
+      return times;
+    };
+    if (warmConversation) await conversation(count);
+    samples.push(...(await conversation(warmup + count)).slice(warmup));
   }
   return samples;
 }
