@@ -15,10 +15,10 @@ import { percentile } from './stats.js';
 
 export const WORKERS_PER_SESSION = 4;
 /**
- * Untimed turns of each kind (direct call, executor turn) every worker runs before any measured one:
- * enough for V8 to have optimised what a turn runs (a real worker runs thousands of turns), so neither
- * side is measured on cold code. A cold worker's turns cost 2-3× a warm one's in CPU; after 24 turns
- * of each kind they still cost ~1.5×; from about 64 on they stay within the noise.
+ * Untimed turns of each kind (direct call, executor turn) every worker runs before any measured one,
+ * so that neither side is measured on code V8 has not optimised yet (a real worker runs thousands of
+ * turns). A cold worker's turn costs 2-3× a warm one's CPU and still ~1.5× after 24 turns; full speed
+ * takes a few hundred, more than a two-minute run allows for 64 processes: 64 is the compromise.
  */
 export const WARM_UP_TURNS = 64;
 /** Workers warmed at the same time: warming 64 at once would cost the CPU of 64 processes thrashing 2 cores. */
