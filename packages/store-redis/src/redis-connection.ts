@@ -53,7 +53,7 @@ async function closeClient(client: Closable): Promise<void> {
     await client.close();
   } catch {
     // A client stuck reconnecting cannot close gracefully; drop its socket instead.
-    client.destroy();
+    if (client.isOpen) client.destroy();
   }
 }
 
@@ -176,9 +176,9 @@ export class RedisConnection {
       else this.idleBlocking.push(client);
       return { reply };
     } catch (error) {
-      // A connection in an unknown state is not reused.
+      // A connection in an unknown state is not reused (one that closed itself has nothing to drop).
       this.blockingCount--;
-      client.destroy();
+      if (client.isOpen) client.destroy();
       throw toStoreError(error, args[0] ?? 'blocking call');
     } finally {
       clearTimeout(timer);

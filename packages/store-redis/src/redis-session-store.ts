@@ -300,11 +300,11 @@ export class RedisSessionStore implements ExtendedSessionStore {
     pushWindow(command, window);
     const cache = options?.readOnly === true ? this.entryCache : undefined;
     const held = cache?.held(keys.log);
-    if (held === undefined) command.push('', '', '');
-    else command.push(String(held.start), String(held.end), held.sha1);
+    if (held === undefined) command.push('', '', '', '');
+    else command.push(String(held.start), String(held.end), held.sha1, held.born);
     const reply = (await this.connection.evalsha(ACQUIRE_LEASE_AND_LOAD, command)) as LeaseReply;
     const taken = this.leaseOf(key, keys.lease, lease.holder, reply);
-    return { lease: taken, loaded: cache === undefined ? windowOf(reply[3]!) : cache.window(keys.log, held, reply[3]!, parseEntries) };
+    return { lease: taken, loaded: cache === undefined ? windowOf(reply[3]!) : cache.window(keys.log, held, reply[3]!, reply[4] ?? '', parseEntries) };
   }
 
   /** Extends a current lease by `ttlMs` from now. */
@@ -579,8 +579,8 @@ function summaryOf(sessionId: string, fields: readonly string[]): SessionSummary
   return mtime === undefined ? undefined : { sessionId, mtime, data };
 }
 
-/** An acquire script's reply: {'ok', token, expiresAt[, window]} | {'held', holder, expiresAt}. */
-type LeaseReply = [string, number | string, number, WindowReply?];
+/** An acquire script's reply: {'ok', token, expiresAt[, window, born]} | {'held', holder, expiresAt}. */
+type LeaseReply = [string, number | string, number, WindowReply?, string?];
 
 /** Validates `window` and pushes LOAD_WINDOW's mode, start and end arguments. */
 function pushWindow(command: string[], window: LoadWindow): void {

@@ -284,7 +284,8 @@ local now = now_ms()
 redis.call('COPY', KEYS[1], KEYS[4], 'REPLACE')
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('COPY', KEYS[2], KEYS[5], 'REPLACE') end
 local fields = redis.call('HGETALL', KEYS[3])
-for i = 1, #fields, 2 do redis.call('HSET', KEYS[6], fields[i], fields[i + 1]) end
+-- The copy is a session of its own: it gets its own birth mark when first loaded (see ACQUIRE_LEASE_AND_LOAD).
+for i = 1, #fields, 2 do if fields[i] ~= 'born' then redis.call('HSET', KEYS[6], fields[i], fields[i + 1]) end end
 redis.call('HSET', KEYS[6], 'mtime', int(now))
 expire_all(ARGV[1], tonumber(ARGV[2]))
 return { 'ok', now }
@@ -403,15 +404,30 @@ return { 'ok', token, expires_at }
  * Takes a session's lease and reads a window of its main transcript, atomically: a turn's first two
  * calls in one round trip. KEYS: lease, meta, log. ARGV: 1-3 as ACQUIRE_LEASE (holder, lease ttl ms,
  * store ttl ms), then 4-6 as LOAD_WINDOW's 1-3 (mode, start, end; the boundary field is the main
- * transcript's), then 7-9 the entries the caller holds already ('' none): their start, end and the
- * SHA1 of the last one (see READ_WINDOW). Replies {'held', holder, expiresAt} (nothing read) |
- * {'ok', token, expiresAt, window} with `window` as READ_WINDOW replies.
+ * transcript's), then 7-10 the entries the caller holds already ('' none): their start, end, the
+ * SHA1 of the last one (see READ_WINDOW) and the transcript's birth mark they were read under.
+ * Replies {'held', holder, expiresAt} (nothing read) | {'ok', token, expiresAt, window, born} with
+ * `window` as READ_WINDOW replies.
+ *
+ * The birth mark (`born` in the meta hash, the server's TIME when first asked for) tells one life of
+ * a session id from the next: deleting a session (or its expiry) removes the meta hash with it, so
+ * a session written again under the same id, even with the same length and the same last entry
+ * (a redacted copy), gets a new mark, and entries held from before are not used.
  */
 export const ACQUIRE_LEASE_AND_LOAD = script(
   'acquire-lease-and-load',
   `${READ_WINDOW}
 ${TAKE_LEASE}
-return { 'ok', token, expires_at, read_window(KEYS[3], KEYS[2], ARGV[4], ARGV[5], ARGV[6], 'boundary', tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]) }
+local born = redis.call('HGET', KEYS[2], 'born')
+if not born and redis.call('EXISTS', KEYS[3]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then
+  local time = redis.call('TIME')
+  born = time[1] .. '.' .. time[2]
+  redis.call('HSET', KEYS[2], 'born', born)
+end
+born = born or ''
+local same_life = born ~= '' and ARGV[10] == born
+local window = read_window(KEYS[3], KEYS[2], ARGV[4], ARGV[5], ARGV[6], 'boundary', same_life and tonumber(ARGV[7]) or nil, same_life and tonumber(ARGV[8]) or nil, ARGV[9])
+return { 'ok', token, expires_at, window, born }
 `,
 );
 

@@ -13,11 +13,13 @@ export type WindowCacheLimits = {
 /** The READ_WINDOW script's reply: {-1}, {length, start, entries} or {length, start, entries from `from`, from}. */
 export type WindowReply = [number, number?, string[]?, number?];
 
-/** What the script is told the caller holds: start, end and the SHA1 of the last entry's JSON. */
+/** What the script is told the caller holds: start, end, the SHA1 of the last entry's JSON and the transcript's birth mark. */
 export type Held = {
   readonly start: number;
   readonly end: number;
   readonly sha1: string;
+  /** The session's birth mark when these entries were read (see ACQUIRE_LEASE_AND_LOAD): one life of the id, not the next. */
+  readonly born: string;
   /** Deep-frozen entries `start` to `end - 1`. */
   readonly entries: readonly SessionStoreEntry[];
   /** JSON length of each entry, and their sum. */
@@ -33,9 +35,11 @@ export type Held = {
  * Nothing is trusted without a check on the server: the load script is told which entries are held
  * (their start and end, and the SHA1 of the last one's JSON) and sends only the entries after them
  * when the window starts within them and the entry at that index is still the one held; otherwise
- * it sends the whole window, which replaces what was held. A transcript is only ever appended to,
- * so an unchanged last entry means unchanged entries before it. Kept entries are deep-frozen: every
- * read-only load hands out the same objects.
+ * it sends the whole window, which replaces what was held. Within one life of a session its
+ * transcript is only ever appended to, so an unchanged last entry means unchanged entries before
+ * it; the session's birth mark, checked too, tells one life from the next (a session deleted and
+ * written again under its id, maybe with the same length and last entry but redacted entries before
+ * it). Kept entries are deep-frozen: every read-only load hands out the same objects.
  */
 export class WindowCache {
   private readonly windows = new Map<string, Held>();
@@ -53,7 +57,7 @@ export class WindowCache {
    * only what follows them; keeps the result for the next load of `log`. `parse` turns JSON lines into
    * entries, `lines[0]` being entry `start`.
    */
-  window(log: string, held: Held | undefined, reply: WindowReply, parse: (lines: readonly string[], start: number) => SessionStoreEntry[]): LoadedWindow | null {
+  window(log: string, held: Held | undefined, reply: WindowReply, born: string, parse: (lines: readonly string[], start: number) => SessionStoreEntry[]): LoadedWindow | null {
     if (reply[0] < 0) {
       this.forget(log);
       return null;
@@ -65,7 +69,7 @@ export class WindowCache {
     let entries: SessionStoreEntry[];
     let sizes: number[];
     let sha1: string;
-    if (from !== undefined && held !== undefined && from === held.end && start >= held.start) {
+    if (from !== undefined && held !== undefined && from === held.end && start >= held.start && born === held.born && born !== '') {
       const added = parse(lines, from);
       entries = held.entries.slice(start - held.start);
       sizes = held.sizes.slice(start - held.start);
@@ -75,7 +79,7 @@ export class WindowCache {
       }
       sha1 = lines.length === 0 ? held.sha1 : sha1Of(lines[lines.length - 1]!);
     } else if (from !== undefined) {
-      // The script used entries this load did not offer: cannot happen; never guess.
+      // The script used entries this load did not offer (or of another life of the session): cannot happen; never guess.
       throw new SessionStoreError(`the load script answered from entry ${from} without a held window to start from`);
     } else {
       entries = parse(lines, start).map(deepFreeze);
@@ -83,7 +87,9 @@ export class WindowCache {
       sha1 = lines.length === 0 ? '' : sha1Of(lines[lines.length - 1]!);
     }
     Object.freeze(entries);
-    this.keep(log, { start, end: start + entries.length, sha1, entries, sizes, bytes: sum(sizes) });
+    // Without a birth mark (a transcript whose meta hash is gone) nothing could be checked next time: keep nothing.
+    if (born === '') this.forget(log);
+    else this.keep(log, { start, end: start + entries.length, sha1, born, entries, sizes, bytes: sum(sizes) });
     return { entries, start, length };
   }
 

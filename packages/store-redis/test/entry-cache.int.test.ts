@@ -117,6 +117,25 @@ describe('RedisSessionStore entry cache', () => {
     expect(await turn(a, session, [])).toBeNull();
   });
 
+  it('never serves entries of an earlier life of the session: deleted and written again with the same length and last entry (a redacted copy)', async () => {
+    const { a, b } = twoStores();
+    const session = { projectKey: 'proj', sessionId: randomUUID() };
+    const secret = entry('my card number is 4111 1111 1111 1111');
+    const last = entry('thanks');
+    await turn(a, session, [secret, last]);
+    expect(JSON.stringify((await turn(a, session, []))!.entries)).toContain('4111');
+    // Another worker redacts the transcript: same uuids, same length, the same last entry.
+    await b.delete(session);
+    await b.append(session, [{ ...secret, message: { role: 'user', content: '[redacted]' } }, last]);
+    const loaded = await turn(a, session, []);
+    expect(loaded).toEqual(await b.loadWindow(session, FROM_BOUNDARY));
+    expect(JSON.stringify(loaded!.entries)).not.toContain('4111');
+    // Its copies are sessions of their own too.
+    const copy = { projectKey: 'proj', sessionId: randomUUID() };
+    await b.fork(session, copy.sessionId);
+    expect(await turn(a, copy, [])).toEqual(await b.loadWindow(copy, FROM_BOUNDARY));
+  });
+
   it('reports a corrupt entry among those appended since, at its index', async () => {
     const { a, prefix } = twoStores();
     const session = { projectKey: 'proj', sessionId: randomUUID() };
