@@ -3,6 +3,7 @@ import { InMemorySessionStore } from '@sdk/store-memory';
 import { echoReply, startMessagesEmulator, type MessagesEmulator } from '@sdk/testing/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { executorFor, newSession, resultText, runTurn } from './support/executor-harness.js';
+import { recorded } from './support/recorded-store.js';
 
 let emulator: MessagesEmulator;
 beforeAll(async () => {
@@ -73,18 +74,7 @@ describe('AgentExecutor concurrency', () => {
 
   it('gives the lease back with the turn\'s last write when the store can, with no release call of its own', async () => {
     const memory = new InMemorySessionStore();
-    const calls: string[] = [];
-    const store = new Proxy(memory, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const condition = name === 'appendIf' ? (args[2] as { releaseLease?: boolean }) : undefined;
-          calls.push(condition?.releaseLease === true ? 'appendIf+release' : String(name));
-          return (value as (...callArgs: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const { store, calls } = recorded(memory);
     const session = newSession();
     await runTurn(executorFor(store, emulator), { session, prompt: 'one write releases' });
     // The memory store takes the lease and loads in one step too: three store calls in all.

@@ -1,9 +1,10 @@
-import type { ExtendedSessionStore, SessionStore } from '@sdk/core';
+import type { SessionStore } from '@sdk/core';
 import { InMemorySessionStore } from '@sdk/store-memory';
 import { RedisSessionStore } from '@sdk/store-redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { executorFor, messageRequests, newSession, runTurn, transcriptOf } from './support/executor-harness.js';
 import { emulatorForThisFile } from './support/file-emulator.js';
+import { recorded } from './support/recorded-store.js';
 
 // A turn on Redis takes the session's lease and loads its window in one script
 // (acquireLeaseAndLoad): one round trip less per turn. What the turn sends the API must not change.
@@ -17,22 +18,6 @@ afterAll(async () => {
   await redis.close();
 });
 
-/** `store`, recording the name of every store call (an appendIf that releases the lease as `appendIf+release`). */
-function recorded(store: ExtendedSessionStore): { store: SessionStore; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const condition = name === 'appendIf' ? (args[2] as { releaseLease?: boolean }) : undefined;
-        calls.push(condition?.releaseLease === true ? 'appendIf+release' : String(name));
-        return (value as (...callArgs: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls };
-}
 
 describe('a turn on RedisSessionStore', () => {
   it('takes the lease and loads in one call, then writes the prompt, then the answer with the release', async () => {
