@@ -3,7 +3,9 @@ import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions
 import type * as Https from 'node:https';
 import type * as Http from 'node:http';
 import type { Readable } from 'node:stream';
+import type * as Tls from 'node:tls';
 import type * as Zlib from 'node:zlib';
+import { createTunnelAgent, proxyAuthorization } from './proxy-tunnel.js';
 
 /**
  * A `fetch` for the Messages API clients of `AgentExecutor` and `query()`, over `node:http` / `node:https` with
@@ -15,7 +17,11 @@ import type * as Zlib from 'node:zlib';
  * `--liftoff-only` as the control; the bare `@anthropic-ai/sdk` client has it too). `node:http`
  * parses with the native llhttp, so that peak never happens; it also has less per-request
  * overhead than WHATWG fetch. The official SDK's API calls are made by its CLI process, not by the
- * program's `fetch`; `HTTPS_PROXY` is honoured by neither (see docs/compat.md).
+ * program's `fetch`.
+ *
+ * With `proxy` (what `query()` reads from `HTTPS_PROXY` / `HTTP_PROXY`, see proxy-environment.ts),
+ * https requests go through a `CONNECT` tunnel and http requests are sent to the proxy in absolute
+ * form, as curl and the official CLI do.
  *
  * What it does not handle itself it hands to the global `fetch` unchanged: every call while the
  * program has installed a global dispatcher other than a plain `Agent` (a proxy or mock agent), a
@@ -23,22 +29,35 @@ import type * as Zlib from 'node:zlib';
  * which follows them).
  * Compressed responses are decompressed as `fetch` does.
  */
-export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): typeof fetch {
+export function createNodeFetch(fallback: typeof fetch = globalThis.fetch, options: NodeFetchOptions = {}): typeof fetch {
   const require = createRequire(import.meta.url);
-  let plain: { agent: HttpAgent; request: typeof Http.request } | undefined;
-  let secure: { agent: HttpAgent; request: typeof Http.request } | undefined;
+  const { proxy, tls: tlsOptions = {} } = options;
+  let plain: Route | undefined;
+  let secure: Route | undefined;
   // node:https (and TLS) is loaded for the first https URL only.
-  const agentFor = (protocol: string): { agent: HttpAgent; request: typeof Http.request } => {
+  const agentFor = (protocol: string): Route => {
     if (protocol === 'https:') {
       if (secure === undefined) {
         const https = require('node:https') as typeof Https;
-        secure = { agent: new https.Agent({ keepAlive: true }), request: https.request };
+        secure =
+          proxy === undefined
+            ? { agent: new https.Agent({ keepAlive: true, ...tlsOptions }), request: https.request }
+            : {
+                agent: createTunnelAgent(proxy, { http: require('node:http') as typeof Http, https, tls: require('node:tls') as typeof Tls }, tlsOptions),
+                request: https.request,
+              };
       }
       return secure;
     }
     if (plain === undefined) {
-      const http = require('node:http') as typeof Http;
-      plain = { agent: new http.Agent({ keepAlive: true }), request: http.request };
+      if (proxy === undefined) {
+        const http = require('node:http') as typeof Http;
+        plain = { agent: new http.Agent({ keepAlive: true }), request: http.request };
+      } else {
+        // Plain http through a proxy: every request goes to the proxy, naming its target in full.
+        const transport = (proxy.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof Http;
+        plain = { agent: new transport.Agent({ keepAlive: true, ...(proxy.protocol === 'https:' ? tlsOptions : {}) }), request: transport.request, forwardTo: proxy };
+      }
     }
     return plain;
   };
@@ -57,14 +76,18 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): type
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body ?? undefined;
     if (payload !== undefined) headers['content-length'] = String(payload.byteLength);
-    const { agent, request } = agentFor(url.protocol);
+    const { agent, request, forwardTo } = agentFor(url.protocol);
     const options: RequestOptions = { method: init.method ?? 'GET', headers, agent };
     if (signal !== undefined) options.signal = signal;
+    if (forwardTo !== undefined) {
+      options.path = url.href;
+      Object.assign(headers, { host: url.host }, proxyAuthorization(forwardTo));
+    }
 
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       let sent: ClientRequest;
       try {
-        sent = request(url, options, resolve);
+        sent = request(forwardTo ?? url, options, resolve);
       } catch (error) {
         reject(new TypeError('fetch failed', { cause: error }));
         return;
@@ -93,6 +116,17 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch): type
   };
 }
 
+/** Options of {@link createNodeFetch}. */
+export type NodeFetchOptions = {
+  /** Send every request through this proxy (http:// or https://; credentials in the URL are sent as `Proxy-Authorization`). */
+  proxy?: URL;
+  /** TLS options of https connections (a test's own `ca`, say); `NODE_EXTRA_CA_CERTS` applies anyway. */
+  tls?: Tls.ConnectionOptions;
+};
+
+/** How requests for one URL scheme are made: the agent, `request` for it, and the proxy a plain-http request is sent to. */
+type Route = { agent: HttpAgent; request: typeof Http.request; forwardTo?: URL };
+
 let shared: typeof fetch | undefined;
 
 /**
@@ -101,6 +135,22 @@ let shared: typeof fetch | undefined;
  */
 export function sharedNodeFetch(): typeof fetch {
   return (shared ??= createNodeFetch());
+}
+
+/** Most proxies whose transports are kept (each has its own keep-alive connections). */
+const MAX_PROXIED = 8;
+const proxied = new Map<string, typeof fetch>();
+
+/** The process's {@link createNodeFetch} through `proxy` (one per proxy URL), or {@link sharedNodeFetch} without one. */
+export function nodeFetchVia(proxy: URL | undefined): typeof fetch {
+  if (proxy === undefined) return sharedNodeFetch();
+  let transport = proxied.get(proxy.href);
+  if (transport === undefined) {
+    transport = createNodeFetch(globalThis.fetch, { proxy });
+    if (proxied.size >= MAX_PROXIED) proxied.delete(proxied.keys().next().value!);
+    proxied.set(proxy.href, transport);
+  }
+  return transport;
 }
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');

@@ -4,7 +4,8 @@ import { InvalidArgumentError } from '../errors.js';
 import { AgentExecutor } from '../executor/agent-executor.js';
 import { projectScope } from '../sessions/project-scope.js';
 import type { SessionStore } from '../store/session-store.js';
-import { sharedNodeFetch } from '../http/node-fetch.js';
+import { nodeFetchVia } from '../http/node-fetch.js';
+import { proxyFor } from '../http/proxy-environment.js';
 import { InputQueue } from './input-queue.js';
 import type { Options } from './options.js';
 import type { Query, SDKUserMessageInput } from './query-types.js';
@@ -59,7 +60,7 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
     const store = storeOf(options, environment, config);
     const scope = projectScope(options.cwd, environment);
     const generateId = config.generateId ?? randomUUID;
-    const client = config.client ?? clients.get(clientOptionsOf(environment));
+    const client = config.client ?? clients.get(clientOptionsOf(environment), environment);
     const executorDependencies = { store, client, generateId };
     const executor = new AgentExecutor(executorDependencies);
     let input: InputQueue;
@@ -87,6 +88,9 @@ export function createQuery(config: QueryFactoryConfig = {}): QueryFunction {
   };
 }
 
+/** Where the clients call when neither the options nor the environment name an endpoint. */
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
 /** Most distinct credentials / endpoints whose clients are kept. */
 const MAX_CACHED_CLIENTS = 16;
 
@@ -99,15 +103,17 @@ const MAX_CACHED_CLIENTS = 16;
 class ClientCache {
   private readonly clients = new Map<string, Anthropic>();
 
-  get(options: ReturnType<typeof clientOptionsOf>): Anthropic {
-    const key = JSON.stringify([options.apiKey, options.authToken, options.baseURL]);
+  get(options: ReturnType<typeof clientOptionsOf>, environment: Readonly<Record<string, string | undefined>>): Anthropic {
+    // The proxy the environment names for the endpoint (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), as the CLI honours it.
+    const proxy = proxyFor(new URL(options.baseURL ?? DEFAULT_BASE_URL), environment);
+    const key = JSON.stringify([options.apiKey, options.authToken, options.baseURL, proxy?.href]);
     let client = this.clients.get(key);
     if (client !== undefined) {
       // Most recently used last, so the first entry is the one to evict.
       this.clients.delete(key);
     } else {
       // Over node:http with keep-alive agents (see http/node-fetch.ts), one transport for all clients.
-      client = new Anthropic({ ...options, maxRetries: 0, fetch: sharedNodeFetch() });
+      client = new Anthropic({ ...options, maxRetries: 0, fetch: nodeFetchVia(proxy) });
       if (this.clients.size >= MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
     }
     this.clients.set(key, client);
