@@ -1,30 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { TranscriptCorruptError } from '@sdk/core/store';
 import type { SessionRef, SessionStoreEntry } from '@sdk/core/store';
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from './redis-servers.js';
+import { sharedRedisForThisFile } from './redis-servers.js';
 
 // The entry cache of acquireLeaseAndLoad (readOnly): a turn gets exactly what loadWindow returns,
 // while Redis sends and the store parses only the entries appended since this store's last load.
-const client = createClient({ url: SHARED_REDIS_URL });
-const prefixes: string[] = [];
-
-beforeAll(async () => {
-  await client.connect();
-});
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await deletePrefix(client, prefix);
-});
-afterAll(() => {
-  client.destroy();
-});
+const { client, prefix: takePrefix } = sharedRedisForThisFile();
 
 /** Two stores (two workers) on one prefix. */
 function twoStores(options: ConstructorParameters<typeof RedisSessionStore>[1] = {}): { a: RedisSessionStore; b: RedisSessionStore; prefix: string } {
-  const prefix = uniquePrefix('cache');
-  prefixes.push(prefix);
+  const prefix = takePrefix('cache');
   return { a: new RedisSessionStore({ client }, { prefix, ...options }), b: new RedisSessionStore({ client }, { prefix, ...options }), prefix };
 }
 

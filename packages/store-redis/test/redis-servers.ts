@@ -1,4 +1,5 @@
-import type { createClient } from 'redis';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 // The redis-server processes of these suites (a server without COPY, one to restart, a cluster) come
 // from the launcher the project's suites share.
@@ -26,4 +27,31 @@ export async function deletePrefix(client: KeyScanner, prefix: string): Promise<
       for (const name of keys) await client.unlink(name);
     }
   }
+}
+
+/**
+ * The shared server for one test file: a client connected before its tests (a missing server is a
+ * failure, never a skip) and closed after them, and `prefix(label)`, a unique key prefix whose keys
+ * are deleted after the test that took it.
+ */
+export function sharedRedisForThisFile(): { client: KeyScanner; prefix: (label: string) => string } {
+  const client = createClient({ url: SHARED_REDIS_URL });
+  const taken: string[] = [];
+  beforeAll(async () => {
+    await client.connect();
+  });
+  afterEach(async () => {
+    for (const prefix of taken.splice(0)) await deletePrefix(client, prefix);
+  });
+  afterAll(() => {
+    client.destroy();
+  });
+  return {
+    client,
+    prefix(label) {
+      const prefix = uniquePrefix(label);
+      taken.push(prefix);
+      return prefix;
+    },
+  };
 }

@@ -11,27 +11,14 @@ import {
 import { foldSessionSummary } from '@sdk/core/store';
 import type { SessionStoreEntry, SessionSummaryEntry } from '@sdk/core/store';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from './redis-servers.js';
+import { SHARED_REDIS_URL, sharedRedisForThisFile } from './redis-servers.js';
 
-const client = createClient({ url: SHARED_REDIS_URL });
-const prefixes: string[] = [];
-
-beforeAll(async () => {
-  // No skip: a missing server is a failure.
-  await client.connect();
-});
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await deletePrefix(client, prefix);
-});
-afterAll(() => {
-  client.destroy();
-});
+const { client, prefix: takePrefix } = sharedRedisForThisFile();
 
 function newStore(options: { ttlMs?: number; maxEntryBytes?: number } = {}): { store: RedisSessionStore; prefix: string } {
-  const prefix = uniquePrefix('store');
-  prefixes.push(prefix);
+  const prefix = takePrefix('store');
   return { store: new RedisSessionStore({ client }, { prefix, ...options }), prefix };
 }
 
@@ -242,8 +229,7 @@ describe('RedisSessionStore on a standalone server', () => {
       Promise.race([promise.then(() => performance.now() - started), new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
 
     it('wakes the longest waiting worker when the lease is released, and only that one', async () => {
-      const prefix = uniquePrefix('wait');
-      prefixes.push(prefix);
+      const prefix = takePrefix('wait');
       // Each worker has its own store from a URL: it blocks on a connection of its own.
       const stores = [0, 1, 2].map(() => new RedisSessionStore({ url: SHARED_REDIS_URL }, { prefix }));
       try {
@@ -266,8 +252,7 @@ describe('RedisSessionStore on a standalone server', () => {
     });
 
     it('returns at once for a free lease, at the timeout or the lease end for a held one', async () => {
-      const prefix = uniquePrefix('wait');
-      prefixes.push(prefix);
+      const prefix = takePrefix('wait');
       const store = new RedisSessionStore({ url: SHARED_REDIS_URL }, { prefix });
       try {
         const free = key();
@@ -369,8 +354,7 @@ describe('RedisSessionStore on a standalone server', () => {
     const resp3 = createClient({ url: SHARED_REDIS_URL, RESP: 3 });
     await resp3.connect();
     try {
-      const prefix = uniquePrefix('resp3');
-      prefixes.push(prefix);
+      const prefix = takePrefix('resp3');
       const store = new RedisSessionStore({ client: resp3 }, { prefix });
       const session = key();
       const entries = [entry('one', { customTitle: 'R3' }), { type: 'system', subtype: 'compact_boundary', uuid: randomUUID() }, entry('two')];
@@ -395,8 +379,7 @@ describe('RedisSessionStore on a standalone server', () => {
   });
 
   it('serves concurrent first calls of a store that connects by URL', async () => {
-    const prefix = uniquePrefix('url');
-    prefixes.push(prefix);
+    const prefix = takePrefix('url');
     const store = new RedisSessionStore({ url: SHARED_REDIS_URL }, { prefix });
     try {
       const keys = Array.from({ length: 8 }, () => key());
