@@ -37,12 +37,11 @@ const SHORT_LABELS: Record<Sdk, string> = {
 };
 type Sdk = (typeof SDKS)[number];
 type Program = 'oneshot' | 'resume' | 'stream';
-/** One row of the comparison: a program, how many timed queries or turns, and (stream) how many untimed turns first. */
+/** One row of the comparison: a program, how many timed queries or turns, and (stream) whether a whole untimed conversation runs first. */
 type Run = {
   id: string;
   program: Program;
   count: number;
-  warmup: number;
   /** Stream only: one whole untimed conversation first, in a query of its own (the runner's --warm-conversation). */
   warmConversation?: boolean;
   label: string;
@@ -55,11 +54,11 @@ type Run = {
 type Outcome = { samples: number[]; peakBytes: number; peakProcesses: number };
 
 /** Runs one program with one SDK in a fresh child process and home; its timings and peak tree RSS. */
-async function runProgram(sdk: Sdk, { program, count, warmup, warmConversation }: Run, emulatorUrl: string): Promise<Outcome> {
+async function runProgram(sdk: Sdk, { program, count, warmConversation }: Run, emulatorUrl: string): Promise<Outcome> {
   const home = await mkdtemp(join(tmpdir(), `bench-side-${sdk}-`));
   const cwd = await mkdtemp(join(tmpdir(), `bench-side-cwd-`));
   try {
-    const args = [RUNNER, '--sdk', sdk, '--program', program, '--count', String(count), '--warmup', String(warmup), ...(warmConversation === true ? ['--warm-conversation'] : [])];
+    const args = [RUNNER, '--sdk', sdk, '--program', program, '--count', String(count), ...(warmConversation === true ? ['--warm-conversation'] : [])];
     const child = spawn(process.execPath, args, {
       cwd,
       env: {
@@ -103,14 +102,14 @@ const ms = (value: number): string => `${value.toFixed(1)} ms`;
 export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
   const turns = quick ? 3 : 20;
   const programs: Run[] = [
-    { id: 'oneshot', program: 'oneshot', count: quick ? 3 : 20, warmup: 0, label: 'one-shot query()', unit: 'query', target: 50 },
-    { id: 'resume', program: 'resume', count: turns, warmup: 0, label: `${turns}-turn conversation via resume`, unit: 'turn', target: 10 },
+    { id: 'oneshot', program: 'oneshot', count: quick ? 3 : 20, label: 'one-shot query()', unit: 'query', target: 50 },
+    { id: 'resume', program: 'resume', count: turns, label: `${turns}-turn conversation via resume`, unit: 'turn', target: 10 },
     // A server runs many conversations: the timed one is the process's second, after one untimed
     // conversation, as the one-shot row times queries after an untimed one (decision 34). The
     // official SDK starts a CLI per query, so its timed conversation starts cold all the same.
-    { id: 'stream', program: 'stream', count: turns, warmup: 0, warmConversation: true, label: `${turns} turns in one streaming-input query (the process's second conversation)`, unit: 'turn', target: 10 },
+    { id: 'stream', program: 'stream', count: turns, warmConversation: true, label: `${turns} turns in one streaming-input query (the process's second conversation)`, unit: 'turn', target: 10 },
     // Informational: the same program as the process's first conversation, JIT warm-up included.
-    { id: 'stream-first', program: 'stream', count: turns, warmup: 0, label: `${turns} turns in one streaming-input query (the process's first conversation)`, unit: 'turn', timingOnly: true },
+    { id: 'stream-first', program: 'stream', count: turns, label: `${turns} turns in one streaming-input query (the process's first conversation)`, unit: 'turn', timingOnly: true },
   ];
   const emulator = await startMessagesEmulator();
   const results = new Map<string, Outcome>();

@@ -3,14 +3,12 @@
 // the memory the parent measures for this process tree. The parent sets HOME, CLAUDE_CONFIG_DIR,
 // ANTHROPIC_BASE_URL and the cwd (fresh temporary directories), exactly as a user's shell would.
 //
-//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W] [--warm-conversation]
+//   node side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warm-conversation]
 //
 // oneshot: N one-shot queries after one untimed warm-up (samples: each query's wall time).
 // resume:  N queries, each resuming the session of the first (samples: each query's wall time).
 // stream:  one streaming-input query of N user messages, each sent after the previous result
-//          (samples: from sending a message to its result). With --warmup W, W more messages go
-//          first in the same query, untimed: the samples are turns W+1 to W+N of the conversation.
-//          With --warm-conversation, one whole streaming-input conversation of N messages runs first,
+//          (samples: from sending a message to its result). With --warm-conversation, one whole streaming-input conversation of N messages runs first,
 //          untimed, in a query (and session) of its own, as the one-shot program's warm-up query:
 //          the timed conversation is then the process's second, as in a server that has run others.
 // floor:   the same Messages API calls (streaming, same growing history) made with a bare
@@ -22,20 +20,18 @@ import { parseArgs } from 'node:util';
 
 const MODEL = 'claude-sonnet-4-6';
 const { values } = parseArgs({
-  options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' }, warmup: { type: 'string', default: '0' }, 'warm-conversation': { type: 'boolean', default: false } },
+  options: { sdk: { type: 'string' }, program: { type: 'string' }, count: { type: 'string' }, 'warm-conversation': { type: 'boolean', default: false } },
 });
 const warmConversation = values['warm-conversation'];
 const { sdk, program } = values;
 const count = Number(values.count);
-const warmup = Number(values.warmup);
 if (
   !['official', 'compat', 'compat-fsync', 'floor'].includes(sdk) ||
   !['oneshot', 'resume', 'stream'].includes(program) ||
   !(count > 0) ||
-  !(Number.isInteger(warmup) && warmup >= 0) ||
-  ((warmup > 0 || warmConversation) && program !== 'stream')
+  (warmConversation && program !== 'stream')
 ) {
-  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warmup W] [--warm-conversation] (both stream only)');
+  throw new Error('usage: side-by-side-runner.mjs --sdk official|compat|compat-fsync|floor --program oneshot|resume|stream --count N [--warm-conversation (stream only)]');
 }
 
 const now = () => performance.now();
@@ -90,7 +86,7 @@ async function withQuery(query, sessionStore) {
       return times;
     };
     if (warmConversation) await conversation(count);
-    samples.push(...(await conversation(warmup + count)).slice(warmup));
+    samples.push(...(await conversation(count)));
   }
   return samples;
 }
@@ -127,7 +123,7 @@ async function withBareClient() {
       return times;
     };
     if (warmConversation) await conversation(count);
-    samples.push(...(await conversation(warmup + count)).slice(warmup));
+    samples.push(...(await conversation(count)));
   }
   return samples;
 }
