@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { deepFreeze } from '@sdk/core/store';
 import type { LoadedWindow, SessionStoreEntry } from '@sdk/core/store';
 import { SYNC_READ_LIMIT } from './bookkeeping.js';
 import { errorCode, toStoreError } from './fs-errors.js';
@@ -257,10 +258,3 @@ async function readRange(fd: number, from: number, to: number): Promise<Buffer> 
   return buffer.subarray(0, offset);
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const key in value) deepFreeze(value[key]);
-    Object.freeze(value);
-  }
-  return value;
-}

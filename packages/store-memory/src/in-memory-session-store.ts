@@ -20,6 +20,7 @@ import {
   assertValidSessionId,
   assertValidSessionKey,
   assertValidSessionRef,
+  deepFreeze,
   foldSessionSummary,
   SessionConflictError,
   SessionLeaseError,
@@ -484,13 +485,6 @@ function rejectNonJson(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const key in value) deepFreeze(value[key]);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /** Fresh, mutable objects for stored entries: callers may change them freely. */
 function copyEntries(entries: readonly StoredEntry[]): SessionStoreEntry[] {

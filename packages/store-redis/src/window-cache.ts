@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SessionStoreError } from '@sdk/core/store';
+import { deepFreeze, SessionStoreError } from '@sdk/core/store';
 import type { LoadedWindow, SessionStoreEntry } from '@sdk/core/store';
 
 /** Bounds of a {@link WindowCache}. */
@@ -124,10 +124,3 @@ function sum(values: readonly number[]): number {
   return total;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key in value) deepFreeze(value[key]);
-  }
-  return value;
-}

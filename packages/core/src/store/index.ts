@@ -48,6 +48,7 @@ export {
 export { projectKeyForPath } from './project-key.js';
 export { foldSessionSummary } from './summary.js';
 export { promptOfEntry } from './first-prompt.js';
+export { deepFreeze } from './deep-freeze.js';
 export {
   EntryTooLargeError,
   InvalidSessionKeyError,
