@@ -210,6 +210,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   }
 
   async acquireLease(key: SessionRef, options: AcquireLeaseOptions): Promise<SessionLease> {
+    assertValidSessionRef(key);
     return this.#takeLease(key, options);
   }
 
@@ -288,8 +289,8 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     return { entries: options.readOnly === true ? slice : copyEntries(slice), start, length: entries.length };
   }
 
+  /** Takes the lease of a session whose key the caller has validated. */
   #takeLease(key: SessionRef, options: AcquireLeaseOptions): SessionLease {
-    assertValidSessionRef(key);
     assertTtl(options.ttlMs);
     const leaseKey = sessionPath(key);
     const current = this.#leases.get(leaseKey);

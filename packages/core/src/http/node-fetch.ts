@@ -56,7 +56,12 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch, optio
       } else {
         // Plain http through a proxy: every request goes to the proxy, naming its target in full.
         const transport = (proxy.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof Http;
-        plain = { agent: new transport.Agent({ keepAlive: true, ...(proxy.protocol === 'https:' ? tlsOptions : {}) }), request: transport.request, forwardTo: proxy };
+        plain = {
+          agent: new transport.Agent({ keepAlive: true, ...(proxy.protocol === 'https:' ? tlsOptions : {}) }),
+          request: transport.request,
+          forwardTo: proxy,
+          forwardHeaders: proxyAuthorization(proxy),
+        };
       }
     }
     return plain;
@@ -76,12 +81,12 @@ export function createNodeFetch(fallback: typeof fetch = globalThis.fetch, optio
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body ?? undefined;
     if (payload !== undefined) headers['content-length'] = String(payload.byteLength);
-    const { agent, request, forwardTo } = agentFor(url.protocol);
+    const { agent, request, forwardTo, forwardHeaders } = agentFor(url.protocol);
     const options: RequestOptions = { method: init.method ?? 'GET', headers, agent };
     if (signal !== undefined) options.signal = signal;
     if (forwardTo !== undefined) {
       options.path = url.href;
-      Object.assign(headers, { host: url.host }, proxyAuthorization(forwardTo));
+      Object.assign(headers, { host: url.host }, forwardHeaders);
     }
 
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -124,8 +129,11 @@ export type NodeFetchOptions = {
   tls?: Tls.ConnectionOptions;
 };
 
-/** How requests for one URL scheme are made: the agent, `request` for it, and the proxy a plain-http request is sent to. */
-type Route = { agent: HttpAgent; request: typeof Http.request; forwardTo?: URL };
+/**
+ * How requests for one URL scheme are made: the agent, `request` for it, and for plain http through
+ * a proxy, the proxy the request is sent to and the headers it needs (its credentials).
+ */
+type Route = { agent: HttpAgent; request: typeof Http.request; forwardTo?: URL; forwardHeaders?: Record<string, string> };
 
 let shared: typeof fetch | undefined;
 

@@ -16,7 +16,8 @@ export function proxyFor(target: URL, environment: Readonly<Record<string, strin
   const value = nonEmpty(environment[variable]) ?? nonEmpty(environment[variable.toUpperCase()]);
   if (value === undefined) return undefined;
   if (bypassed(target, nonEmpty(environment.no_proxy) ?? nonEmpty(environment.NO_PROXY) ?? '')) return undefined;
-  const name = environment[variable] !== undefined && nonEmpty(environment[variable]) !== undefined ? variable : variable.toUpperCase();
+  // The variable the value came from, for error messages.
+  const name = nonEmpty(environment[variable]) !== undefined ? variable : variable.toUpperCase();
   let proxy: URL;
   try {
     // A proxy given without a scheme (`proxy.corp:3128`) is an HTTP proxy, as curl reads it.

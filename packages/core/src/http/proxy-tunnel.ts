@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import { isIP, type Socket } from 'node:net';
@@ -8,14 +8,14 @@ import type * as Tls from 'node:tls';
 export type TunnelModules = { http: typeof Http; https: typeof Https; tls: typeof Tls };
 
 /** `Proxy-Authorization` for a proxy URL with credentials (`http://user:secret@proxy:3128`). */
-export function proxyAuthorization(proxy: URL): OutgoingHttpHeaders {
+export function proxyAuthorization(proxy: URL): Record<string, string> {
   if (proxy.username === '' && proxy.password === '') return {};
   const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
   return { 'proxy-authorization': `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
 }
 
 /** The proxy's port, its scheme's default when the URL names none. */
-export function proxyPort(proxy: URL): number {
+function proxyPort(proxy: URL): number {
   return proxy.port === '' ? (proxy.protocol === 'https:' ? 443 : 80) : Number(proxy.port);
 }
 
