@@ -3,7 +3,7 @@ import { TranscriptCorruptError } from '@sdk/core/store';
 import type { SessionRef, SessionStoreEntry } from '@sdk/core/store';
 import { describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
-import { sharedRedisForThisFile } from './redis-servers.js';
+import { entry, sharedRedisForThisFile } from './redis-servers.js';
 
 // The entry cache of acquireLeaseAndLoad (readOnly): a turn gets exactly what loadWindow returns,
 // while Redis sends and the store parses only the entries appended since this store's last load.
@@ -15,13 +15,6 @@ function twoStores(options: ConstructorParameters<typeof RedisSessionStore>[1] =
   return { a: new RedisSessionStore({ client }, { prefix, ...options }), b: new RedisSessionStore({ client }, { prefix, ...options }), prefix };
 }
 
-const entry = (text: string, extra: Partial<SessionStoreEntry> = {}): SessionStoreEntry => ({
-  type: 'user',
-  uuid: randomUUID(),
-  timestamp: '2026-11-26T00:00:00.000Z',
-  message: { role: 'user', content: text },
-  ...extra,
-});
 const boundary = (): SessionStoreEntry => ({ type: 'system', subtype: 'compact_boundary', uuid: randomUUID(), content: 'Conversation compacted' });
 const logKey = (prefix: string, session: SessionRef): string => `{${prefix}:${session.projectKey}:${session.sessionId}}:log`;
 const FROM_BOUNDARY = { fromLastCompactBoundary: true } as const;

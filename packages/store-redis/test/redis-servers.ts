@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { SessionStoreEntry } from '@sdk/core/store';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
@@ -55,3 +57,12 @@ export function sharedRedisForThisFile(): { client: KeyScanner; prefix: (label: 
     },
   };
 }
+
+/** A user entry with a fresh uuid and `text` as its content; `extra` overrides any field. */
+export const entry = (text: string, extra: Partial<SessionStoreEntry> = {}): SessionStoreEntry => ({
+  type: 'user',
+  uuid: randomUUID(),
+  timestamp: '2026-11-26T00:00:00.000Z',
+  message: { role: 'user', content: text },
+  ...extra,
+});

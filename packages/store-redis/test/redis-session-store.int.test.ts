@@ -13,7 +13,7 @@ import type { SessionStoreEntry, SessionSummaryEntry } from '@sdk/core/store';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
-import { SHARED_REDIS_URL, sharedRedisForThisFile } from './redis-servers.js';
+import { entry, SHARED_REDIS_URL, sharedRedisForThisFile } from './redis-servers.js';
 
 const { client, prefix: takePrefix } = sharedRedisForThisFile();
 
@@ -22,13 +22,6 @@ function newStore(options: { ttlMs?: number; maxEntryBytes?: number } = {}): { s
   return { store: new RedisSessionStore({ client }, { prefix, ...options }), prefix };
 }
 
-const entry = (text: string, extra: Partial<SessionStoreEntry> = {}): SessionStoreEntry => ({
-  type: 'user',
-  uuid: randomUUID(),
-  timestamp: '2026-11-26T00:00:00.000Z',
-  message: { role: 'user', content: text },
-  ...extra,
-});
 
 const key = () => ({ projectKey: 'proj', sessionId: randomUUID() });
 
