@@ -111,6 +111,7 @@ function blocksOf(content: unknown): BetaContentBlockParam[] {
 }
 
 const NO_RESULTS: readonly BetaToolResultBlockParam[] = Object.freeze([]);
+const NO_ENTRIES: readonly ChainEntry[] = Object.freeze([]);
 /** Shared by assistant messages without tool calls (most of them); replaced before any push. */
 const NO_TOOL_USES: UnansweredToolUse[] = [];
 
@@ -302,20 +303,193 @@ class UserTurn {
   }
 }
 
+/** What a rebuild gathers before the history is made sendable, however it was gathered. */
+type CollectedHistory = {
+  /** The history in API form, not yet checked. */
+  messages: BetaMessageParam[];
+  leaf: ChainEntry;
+  /** Calls of the last response that the entries after it did not answer. */
+  unanswered: UnansweredToolUse[];
+  /** The entry of every `tool_use` block gathered, by call id. */
+  toolUseEntries: Map<string, string>;
+  /** The entries of the last response gathered. */
+  lastGroup: readonly ChainEntry[];
+  entryOf: (uuid: string) => ChainEntry | undefined;
+};
+
+/** No history: the leaf to report (`resumeAt` when it names no entry, else `null`). */
+type NoHistory = { leaf?: undefined; leafUuid: string | null };
+
 /**
  * Rebuilds the API history of a transcript. Entries are in file (append) order; metadata lines
  * and sidechain entries are ignored.
  */
 export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
+  const collected = (options.resumeAt === undefined ? collectLinearHistory(entries) : undefined) ?? collectWalkedHistory(entries, options.resumeAt);
+  if (collected.leaf === undefined) return { messages: [], leafUuid: collected.leafUuid, unansweredToolUses: [], lastRole: null, contextTokens: 0 };
+  const { leaf, toolUseEntries, lastGroup } = collected;
+  let unanswered = collected.unanswered;
+  // Damage in the middle (a skipped corrupt line, a lost write) must not make every later turn fail.
+  const sendable = sanitizeHistory(collected.messages);
+  const last = sendable.at(-1);
+  // The open calls are those of the history actually sent: sanitizing may have joined messages.
+  if (last?.role === 'assistant' && Array.isArray(last.content)) {
+    unanswered = last.content.flatMap((block) => {
+      const entryUuid = block.type === 'tool_use' ? toolUseEntries.get(block.id) : undefined;
+      return block.type === 'tool_use' && entryUuid !== undefined ? [{ toolUseId: block.id, entryUuid }] : [];
+    });
+  } else {
+    // A history ending in results: the calls of the message before them still without one (the
+    // sanitizer answered them in what is sent; the executor's repair records them).
+    const previous = sendable.at(-2);
+    const calls = new Set(previous?.role === 'assistant' && Array.isArray(previous.content) ? previous.content.flatMap((block) => (block.type === 'tool_use' ? [block.id] : [])) : []);
+    unanswered = unanswered.filter((toolUse) => calls.has(toolUse.toolUseId));
+  }
+  const rebuilt: RebuiltConversation = {
+    messages: sendable,
+    leafUuid: leaf.uuid,
+    unansweredToolUses: unanswered,
+    lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
+    contextTokens: contextTokensOf(lastGroup.at(-1)),
+  };
+  if (rebuilt.lastRole === 'assistant' && lastGroup.length > 0) {
+    const uuids = lastGroup.map((entry) => entry.uuid);
+    rebuilt.lastAssistant = { headUuid: uuids[0]!, tailUuid: uuids.at(-1)!, uuids };
+  }
+  const deferred = deferredCallAt(leaf, unanswered, collected.entryOf);
+  if (deferred !== undefined) rebuilt.deferredToolUse = deferred;
+  return rebuilt;
+}
+
+/**
+ * The history of a transcript that is one unbranched chain, gathered in a single pass with no index,
+ * or `undefined` when anything needs the walk: a branch or a broken link, a compaction boundary, an
+ * attachment, a response that goes on after its tool results, tool results out of place. The
+ * executor writes such chains, and a rebuild runs over the whole window on every turn: on long
+ * sessions the walk's indexes cost more than all the rest of a turn's own work.
+ *
+ * It gathers exactly what the walk gathers for every transcript a writer produces, repeated appends
+ * included: an entry written twice names a parent before the previous entry, which breaks the chain.
+ * It does not look for repeated uuids or response ids as such (a set of every uuid cost half of this
+ * pass, for touching every uuid string): an entry forged to chain onto the previous one under an
+ * older entry's uuid, or a response id reused by a later response, is taken in file order, where the
+ * walk would drop the entry or regroup the response. Both give a history the API accepts (decision 36).
+ */
+export function collectLinearHistory(entries: readonly SessionStoreEntry[]): CollectedHistory | NoHistory | undefined {
+  const messages: BetaMessageParam[] = [];
+  const toolUseEntries = new Map<string, string>();
+  let first: ChainEntry | undefined;
+  let previous: ChainEntry | undefined;
+  let userTurn: UserTurn | undefined;
+  // The response being gathered (its entries follow each other), and whether it is still open.
+  let head: ChainEntry | undefined;
+  let headId: string | undefined;
+  let rest: ChainEntry[] | undefined;
+  let open = false;
+  // The last response's calls, and the results the user entries after it gave, in front of the rest.
+  let toolUses: UnansweredToolUse[] = NO_TOOL_USES;
+  let calls: Set<string> | undefined;
+  let answered: Set<string> | undefined;
+  let resultsEnded = false;
+
+  /** Adds the open response to the history; false when the walk must decide (empty content). */
+  const close = (): boolean => {
+    open = false;
+    toolUses = NO_TOOL_USES;
+    let content = blocksOf(messageOf(head!)?.content);
+    if (rest !== undefined || !content.every(isRequestBlock)) {
+      const converted: BetaContentBlockParam[] = [];
+      for (const block of content) converted.push(toRequestBlock(block));
+      for (const member of rest ?? NO_ENTRIES) for (const block of blocksOf(messageOf(member)?.content)) converted.push(toRequestBlock(block));
+      content = converted;
+    }
+    if (content.length === 0) return false;
+    // Converted blocks keep a call's id: the calls are read from what is sent, member by member.
+    for (const member of rest === undefined ? NO_ENTRIES : [head!, ...rest]) noteToolUses(member, blocksOf(messageOf(member)?.content));
+    if (rest === undefined) noteToolUses(head!, content);
+    const last = messages.at(-1);
+    if (last?.role === 'assistant' && Array.isArray(last.content)) last.content = [...last.content, ...content];
+    else messages.push({ role: 'assistant', content });
+    calls = toolUses.length === 0 ? undefined : new Set(toolUses.map((toolUse) => toolUse.toolUseId));
+    answered = undefined;
+    resultsEnded = false;
+    return true;
+  };
+  const noteToolUses = (member: ChainEntry, blocks: readonly BetaContentBlockParam[]): void => {
+    for (const block of blocks) {
+      if (block.type !== 'tool_use') continue;
+      if (toolUses === NO_TOOL_USES) toolUses = [];
+      toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
+      toolUseEntries.set(block.id, member.uuid);
+    }
+  };
+
+  for (const entry of entries) {
+    if (!isChainEntry(entry)) continue;
+    if (previous === undefined) first = entry;
+    else if (entry.parentUuid !== previous.uuid) return undefined;
+    previous = entry;
+    if (entry.type === 'assistant') {
+      const id = assistantIdOf(entry);
+      if (open && id !== undefined && id === headId) {
+        (rest ??= []).push(entry);
+        continue;
+      }
+      // A response that goes on after its tool results (the CLI runs tools while streaming): the walk
+      // moves the rest of it up to its start.
+      if (id !== undefined && id === headId) return undefined;
+      if (open && !close()) return undefined;
+      const message = userTurn?.toMessage();
+      if (message !== undefined) messages.push(message);
+      userTurn = undefined;
+      head = entry;
+      headId = id;
+      rest = undefined;
+      open = true;
+      continue;
+    }
+    if (open && !close()) return undefined;
+    if (entry.type === 'user') {
+      const results = toolResultsOf(entry);
+      if (results.length === 0) resultsEnded = true;
+      else {
+        // The walk takes a response's results wherever they are: here they must come right after it.
+        if (calls === undefined || resultsEnded) return undefined;
+        for (const result of results) {
+          if (!calls.has(result.tool_use_id)) return undefined;
+          (answered ??= new Set()).add(result.tool_use_id);
+        }
+      }
+      (userTurn ??= new UserTurn()).addUser(messageOf(entry)?.content);
+    } else if (entry.type !== 'system' || isCompactBoundary(entry)) {
+      return undefined;
+    }
+  }
+  if (previous === undefined) return { leafUuid: null };
+  // Only the first entry's parent is free: naming the last entry makes the leaf another one.
+  if (first!.parentUuid === previous.uuid) return undefined;
+  if (open && !close()) return undefined;
+  const message = userTurn?.toMessage();
+  if (message !== undefined) messages.push(message);
+  const unanswered = answered === undefined ? toolUses : toolUses.filter((toolUse) => !answered!.has(toolUse.toolUseId));
+  const lastGroup = head === undefined ? [] : rest === undefined ? [head] : [head, ...rest];
+  return { messages, leaf: previous, unanswered, toolUseEntries, lastGroup, entryOf: noEntry };
+}
+
+function noEntry(): undefined {
+  return undefined;
+}
+
+/** The history as the CLI gathers it: walked from the leaf (or `resumeAt`) back through the parents. */
+function collectWalkedHistory(entries: readonly SessionStoreEntry[], resumeAt: string | undefined): CollectedHistory | NoHistory {
   const assistantEntriesById = new Map<string, number[]>();
   const resultsByToolUseId = new Map<string, number[]>();
   const index = indexChain(entries, { assistantEntriesById, resultsByToolUseId });
   const { chain, positions } = index;
-  const leafUuid = options.resumeAt ?? leafOf(chain);
-  const empty: RebuiltConversation = { messages: [], leafUuid: null, unansweredToolUses: [], lastRole: null, contextTokens: 0 };
-  if (leafUuid === null) return empty;
+  const leafUuid = resumeAt ?? leafOf(chain);
+  if (leafUuid === null) return { leafUuid: null };
   const leafPosition = positions.get(leafUuid);
-  if (leafPosition === undefined) return { ...empty, leafUuid: options.resumeAt === undefined ? null : leafUuid };
+  if (leafPosition === undefined) return { leafUuid: resumeAt === undefined ? null : leafUuid };
   const leaf = chain[leafPosition]!;
 
   const path = walk(leafPosition, index);
@@ -385,36 +559,17 @@ export function rebuildConversation(entries: readonly SessionStoreEntry[], optio
     }
   }
   flushUser();
-  // Damage in the middle (a skipped corrupt line, a lost write) must not make every later turn fail.
-  const sendable = sanitizeHistory(messages);
-  const last = sendable.at(-1);
-  // The open calls are those of the history actually sent: sanitizing may have joined messages.
-  if (last?.role === 'assistant' && Array.isArray(last.content)) {
-    unanswered = last.content.flatMap((block) => {
-      const entryUuid = block.type === 'tool_use' ? toolUseEntries.get(block.id) : undefined;
-      return block.type === 'tool_use' && entryUuid !== undefined ? [{ toolUseId: block.id, entryUuid }] : [];
-    });
-  } else {
-    // A history ending in results: the calls of the message before them still without one (the
-    // sanitizer answered them in what is sent; the executor's repair records them).
-    const previous = sendable.at(-2);
-    const calls = new Set(previous?.role === 'assistant' && Array.isArray(previous.content) ? previous.content.flatMap((block) => (block.type === 'tool_use' ? [block.id] : [])) : []);
-    unanswered = unanswered.filter((toolUse) => calls.has(toolUse.toolUseId));
-  }
-  const rebuilt: RebuiltConversation = {
-    messages: sendable,
-    leafUuid: leaf.uuid,
-    unansweredToolUses: unanswered,
-    lastRole: last === undefined ? null : last.role === 'assistant' ? 'assistant' : 'user',
-    contextTokens: contextTokensOf(lastGroup.length === 0 ? undefined : chain[lastGroup.at(-1)!]),
+  return {
+    messages,
+    leaf,
+    unanswered,
+    toolUseEntries,
+    lastGroup: lastGroup.map((position) => chain[position]!),
+    entryOf: (uuid) => {
+      const position = positions.get(uuid);
+      return position === undefined ? undefined : chain[position];
+    },
   };
-  if (rebuilt.lastRole === 'assistant' && lastGroup.length > 0) {
-    const uuids = lastGroup.map((position) => chain[position]!.uuid);
-    rebuilt.lastAssistant = { headUuid: uuids[0]!, tailUuid: uuids.at(-1)!, uuids };
-  }
-  const deferred = deferredCallAt(leaf, unanswered, (uuid) => chain[positions.get(uuid)!]);
-  if (deferred !== undefined) rebuilt.deferredToolUse = deferred;
-  return rebuilt;
 }
 
 function deferredCallAt(leaf: ChainEntry, unanswered: readonly UnansweredToolUse[], entryOf: (uuid: string) => ChainEntry | undefined): DeferredToolCall | undefined {

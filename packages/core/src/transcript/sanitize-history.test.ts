@@ -16,7 +16,7 @@ describe('sanitizeHistory', () => {
     ];
     const sanitized = sanitizeHistory(history);
     expect(sanitized).toEqual(history);
-    sanitized.forEach((message, index) => expect(message).toBe(history[index]));
+    expect(sanitized).toBe(history);
   });
 
   it('drops leading assistant messages and empty text, and joins what that leaves adjacent', () => {
@@ -46,5 +46,14 @@ describe('sanitizeHistory', () => {
       // Two assistant messages in a row join into one, whose calls stay open for the executor's repair.
       { role: 'assistant', content: [toolUse('c'), toolUse('d')] },
     ]);
+  });
+
+  it('keeps repairing while each repair exposes the next damage, however far down the history', () => {
+    // Each dropped first message orphans the results after it; the history has more of these links
+    // than a fixed number of passes would repair.
+    const history: BetaMessageParam[] = [{ role: 'user', content: [toolResult('a')] }];
+    for (const id of ['b', 'c', 'd', 'e', 'f']) history.push({ role: 'assistant', content: [toolUse(id)] }, { role: 'user', content: [toolResult(id)] });
+    history.push({ role: 'assistant', content: [{ type: 'text', text: 'end' }] }, { role: 'user', content: 'next' });
+    expect(sanitizeHistory(history)).toEqual([{ role: 'user', content: 'next' }]);
   });
 });

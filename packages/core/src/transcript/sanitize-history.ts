@@ -9,7 +9,8 @@ import { TOOL_CALL_INTERRUPTED_MESSAGE } from './entries.js';
  * Makes a rebuilt history one the Messages API accepts, whatever damage the transcript carries
  * in its middle (a corrupt line skipped by a lenient load, a lost write, a hand-edited file): the
  * CLI repairs only the end of a history, and an API that refuses the history would fail every
- * later turn of the session. Nothing is written; a valid history comes back unchanged.
+ * later turn of the session. Nothing is written; a valid history comes back unchanged: the very
+ * array given (a rebuild owns it), not a copy.
  *
  * - Text blocks with no text are dropped (the API refuses them), and messages left empty.
  * - Consecutive messages of one role are joined; a history starting with the assistant loses
@@ -19,14 +20,15 @@ import { TOOL_CALL_INTERRUPTED_MESSAGE } from './entries.js';
  *   in the last message, whose open calls the executor repairs (and records) itself.
  * - Tool results come first in their message, as the API expects.
  */
-export function sanitizeHistory(messages: readonly BetaMessageParam[]): BetaMessageParam[] {
+export function sanitizeHistory(messages: BetaMessageParam[]): BetaMessageParam[] {
   // Every turn sanitizes its whole history, which is nearly always valid: check that in one pass
   // without building anything, and repair only what fails the check.
-  if (isSendable(messages)) return messages.slice();
+  if (isSendable(messages)) return messages;
   let history: ChatMessage[] = messages.filter(isChatMessage).map(withoutEmptyText);
-  // Each pass can expose more to fix (a dropped first message orphans the results after it); a
-  // valid history is stable after one.
-  for (let pass = 0; pass < 4; pass++) {
+  // Each pass can expose more to fix (a dropped first message orphans the results after it, whose
+  // message is then empty, and dropping it exposes an assistant message first, and so on down a
+  // damaged history): repeat until stable. A valid history is stable after one pass.
+  for (let pass = 0; pass <= messages.length + 1; pass++) {
     history = joinRoles(history.filter(hasContent));
     while (history[0]?.role === 'assistant') history.shift();
     const paired = pairToolCalls(history);
@@ -81,9 +83,13 @@ function hasSendableContent(message: ChatMessage): boolean {
   return true;
 }
 
-/** Empty or whitespace only (`trim()` hands back the string itself when there is nothing to remove). */
+/** Empty or whitespace only. */
 function isBlank(text: string): boolean {
-  return text.length === 0 || text.trim() === '';
+  if (text.length === 0) return true;
+  // Nearly every text starts with a printable ASCII character, which no whitespace is: decided
+  // without `trim()`, which first flattens a string built by concatenation.
+  const first = text.charCodeAt(0);
+  return !(first > 0x20 && first < 0x7f) && text.trim() === '';
 }
 
 type Block = BetaContentBlockParam;
