@@ -45,7 +45,7 @@ import {
   READ_META,
   RENEW_LEASE,
 } from './scripts.js';
-import { summaryDeltaOf } from './summary-delta.js';
+import { settles, summaryDeltaOf } from './summary-delta.js';
 import { WindowCache, type WindowReply } from './window-cache.js';
 import type { SummaryDelta } from './summary-delta.js';
 
@@ -90,6 +90,8 @@ const FOUND_HELD_FRESH_MS = 250;
 const FOUND_HELD_CACHE_SIZE = 1000;
 /** Sessions remembered as recently indexed; the oldest are forgotten first. */
 const INDEX_CACHE_SIZE = 10_000;
+/** Sessions remembered as settled; the oldest are forgotten first. */
+const SETTLED_CACHE_SIZE = 10_000;
 
 /**
  * A `SessionStore` on Redis (standalone or Cluster) through node-redis v5, with every extension:
@@ -130,6 +132,11 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly entryCache: WindowCache | undefined;
   private copyAvailable: Promise<boolean> | undefined;
   private readonly indexedAt = new Map<string, number>();
+  /**
+   * Main transcripts this store saw settle, by session id (with their project key): their appends
+   * send only the summary's last-wins fields, and the script checks the session is still settled.
+   */
+  private readonly settled = new Map<string, string>();
   /** Lease keys this store just found held, with the lease's end: a wait right after needs no look. */
   private readonly foundHeld = new Map<string, { expiresAt: number; at: number }>();
 
@@ -212,6 +219,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     if (key.subpath === undefined) this.entryCache?.forget(keys.log);
     if (key.subpath === undefined) {
       this.indexedAt.delete(indexCacheKey(key));
+      this.settled.delete(key.sessionId);
       const index = projectIndexKey(this.prefix, key.projectKey);
       await this.connection.send('delete', index, false, ['ZREM', index, key.sessionId]);
     }
@@ -417,25 +425,38 @@ export class RedisSessionStore implements ExtendedSessionStore {
     for (let index = 0; index < entries.length; index++) this.encodeInto(body, entries[index]!, index);
     let deltaFor = '*';
     let subset = entries;
+    let settled = main && this.settled.get(key.sessionId) === key.projectKey;
     for (;;) {
       const command = head.concat(deltaFor);
-      if (main && subset.length > 0) pushDelta(command, summaryDeltaOf(key, subset));
+      const delta = main && subset.length > 0 ? summaryDeltaOf(key, subset, settled) : undefined;
+      if (delta) pushDelta(command, delta, settled);
       else command.push('', '0', '0');
       for (const argument of body) command.push(argument);
       const script = this.connection.evalsha(APPEND, command);
       // When due, the index update travels in the same pipeline as the append: one round trip on a
       // single server. Otherwise only a session this append created needs it, after the script.
       const indexing = entries.length > 0 && (main || this.ttlMs > 0) && this.indexDue(key);
-      const result = (indexing ? (await Promise.all([script, this.index(key, this.indexExpiry(), main)]))[0] : await script) as [
-        string,
-        ...(string | number)[],
-      ];
+      const result = (indexing ? (await Promise.all([script, this.index(key, this.indexExpiry(), main)]))[0] : await script) as
+        | number
+        | [string, ...(string | number)[]];
+      if (typeof result === 'number') {
+        if (!settled && delta && settles(delta)) this.rememberSettled(key);
+        if (main && !indexing && result === entries.length) await this.index(key, this.indexExpiry());
+        return { appended: entries.length, skipped: 0, length: result };
+      }
       switch (result[0]) {
         case 'ok': {
           const appended = Number(result[1]);
           const length = Number(result[3]);
+          if (appended > 0 && !settled && delta && settles(delta)) this.rememberSettled(key);
           if (main && !indexing && appended > 0 && length === appended) await this.index(key, this.indexExpiry());
           return result[5] === 1 ? { appended, skipped: Number(result[2]), length, released: true } : { appended, skipped: Number(result[2]), length };
+        }
+        case 'unsettled': {
+          // Deleted and written again elsewhere, or expired: this session is not the one remembered.
+          this.settled.delete(key.sessionId);
+          settled = false;
+          continue;
         }
         case 'refold': {
           deltaFor = String(result[1]);
@@ -481,6 +502,12 @@ export class RedisSessionStore implements ExtendedSessionStore {
       throw new SessionStoreError(`entry ${index} has a uuid that is not a string`);
     }
     out.push(entry.uuid ?? '', entry.type === 'system' && entry.subtype === 'compact_boundary' ? '1' : '0', json);
+  }
+
+  /** Remembers a main transcript as settled (see SETTLING_FIELDS), the oldest forgotten first. */
+  private rememberSettled(key: SessionRef): void {
+    this.settled.set(key.sessionId, key.projectKey);
+    if (this.settled.size > SETTLED_CACHE_SIZE) this.settled.delete(this.settled.keys().next().value!);
   }
 
   private transcriptKeys(key: SessionKey): { log: string; ids: string } {
@@ -619,12 +646,13 @@ function leaseError(lease: SessionLease, reason: string): SessionLeaseError {
 }
 
 /**
- * Pushes `delta` as the append script reads it: the conditional fields' groups as one string, the
+ * Pushes `delta` as the append script reads it: the conditional fields' groups as one string ('='
+ * for a settled session's delta, which has none), the
  * last-wins and removal counts, the conditional names then their values, the last-wins pairs, the
  * removed names; names carry the hash's `s:` prefix so the script passes them on untouched.
  */
-function pushDelta(out: string[], delta: SummaryDelta): void {
-  let groups = '';
+function pushDelta(out: string[], delta: SummaryDelta, settled: boolean): void {
+  let groups = settled ? '=' : '';
   const names: string[] = [];
   const values: string[] = [];
   for (const field in delta.setOnce) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SETTLING_FIELDS } from './summary-delta.js';
 
 /**
  * The Lua scripts of the store. Each runs atomically on the node that owns its first key; every key a
@@ -12,6 +13,14 @@ import { createHash } from 'node:crypto';
 
 /** How long a lease release's wake element waits for a worker to take it. */
 const WAKE_MS = 2000;
+
+/**
+ * The settling fields' hash names as Lua arguments of HMGET, the first prompt's lock first (the
+ * append script reads it at index 2 in both its HMGETs).
+ */
+const SETTLED_FIELDS = ['firstPromptLocked', ...SETTLING_FIELDS.filter((field) => field !== 'firstPromptLocked')]
+  .map((field) => `'s:${field}'`)
+  .join(', ');
 
 /** A script and its SHA1, for `EVALSHA` with an `EVAL` fallback after `NOSCRIPT`. */
 export type LuaScript = { readonly name: string; readonly source: string; readonly sha1: string };
@@ -59,14 +68,19 @@ end
  * 3. expected length ('' = none), 4. expected last uuid ('n' none, 'z' null, 'u<uuid>'), 5. lease
  * token ('' none; 'r<token>' = release it after a successful write, as RENEW_LEASE does), 6. the entry indices the summary
  * delta was computed for ('*' = all), 7. the groups of the conditional summary fields, one letter each
- * ('o' set once, 'u' unless the first prompt is locked), 8. the number of last-wins fields, 9. the
+ * ('o' set once, 'u' unless the first prompt is locked), or '=' for none because the client takes the
+ * session for settled (see SETTLING_FIELDS: refused with {'unsettled'} unless they are all stored,
+ * before anything is written), 8. the number of last-wins fields, 9. the
  * number of removed fields; then the conditional fields' names, their values, the last-wins
  * name/value pairs and the removed names (summary field names with their `s:` prefix, JSON values);
  * then the entry count and per entry: uuid ('' none), boundary flag, JSON.
  *
- * Replies: {'ok', appended, skipped, length, mtime[, 1 when the lease was released]} | {'lease', reason} |
- * {'conflict', length, lastUuid, hasLastUuid} | {'refold', freshIndices}. The last one asks the client
- * to recompute the summary delta for the entries that are not duplicates; nothing was written.
+ * Replies: the new length alone when every entry was appended and no lease released (what nearly
+ * every append replies: an integer costs less to build and to read than a table) |
+ * {'ok', appended, skipped, length, mtime[, 1 when the lease was released]} | {'lease', reason} |
+ * {'conflict', length, lastUuid, hasLastUuid} | {'refold', freshIndices} | {'unsettled'}. The last
+ * two ask the client to recompute the summary delta, for the entries that are not duplicates or in
+ * full; nothing was written.
  *
  * This script is the whole server-side cost of an append, where every argument, `redis.call` and Lua
  * table costs a measurable part of a round trip: arguments are few and laid out for
@@ -81,15 +95,45 @@ export const APPEND = script(
 local subpath = ARGV[1]
 local main = subpath == ''
 local groups = ARGV[7]
-local ng, nw, nr = #groups, tonumber(ARGV[8]), tonumber(ARGV[9])
+-- '=': the client takes the session for settled and sent no conditional fields; checked first.
+local settled = groups == '='
+local ng, nw, nr = settled and 0 or #groups, tonumber(ARGV[8]), tonumber(ARGV[9])
 local w = 10 + 2 * ng
 local r = w + 2 * nw
 local at = r + nr
 local count = tonumber(ARGV[at])
+local expected_length, expected_last = ARGV[3], ARGV[4]
+-- Everything the append depends on is read before its first write (a single entry's SADD below),
+-- so that no failed read can leave a write behind.
+local present, actual_last = nil, false
+if main then
+  if settled then
+    present = redis.call('HMGET', KEYS[3], 'last', ${SETTLED_FIELDS})
+    for k = 2, #present do
+      if not present[k] then return { 'unsettled' } end
+    end
+  else
+    present = redis.call('HMGET', KEYS[3], 'last', 's:firstPromptLocked', unpack(ARGV, 10, 9 + ng))
+  end
+  actual_last = present[1]
+elseif expected_last ~= 'n' then
+  actual_last = redis.call('HGET', base_of(KEYS[3]) .. ':submeta', 'last:' .. subpath)
+end
+local lease
+if ARGV[5] ~= '' then lease = redis.call('HMGET', KEYS[4], 'token', 'holder', 'expiresAt') end
+local length
+if expected_length ~= '' then length = redis.call('LLEN', KEYS[1]) end
 local fresh, nfresh = nil, 0
+-- A single entry's uuid is added at once, SADD's reply telling a retry from a new entry, and taken
+-- back if the append is refused: one call instead of SISMEMBER now and SADD later.
+local added = false
 if count == 1 then
   local uuid = ARGV[at + 1]
-  if uuid == '' or redis.call('SISMEMBER', KEYS[2], uuid) == 0 then nfresh = 1 end
+  if uuid == '' then
+    nfresh = 1
+  elseif redis.call('SADD', KEYS[2], uuid) == 1 then
+    nfresh, added = 1, true
+  end
 elseif count > 1 then
   fresh = {}
   local seen = {}
@@ -104,38 +148,29 @@ elseif count > 1 then
   end
 end
 -- A batch that is stored already is a retry that landed: report it, whatever the condition says now.
-if count > 0 and nfresh == 0 then return { 'ok', 0, count, redis.call('LLEN', KEYS[1]), 0 } end
+if count > 0 and nfresh == 0 then return { 'ok', 0, count, length or redis.call('LLEN', KEYS[1]), 0 } end
 local now = now_ms()
 local release = false
-if ARGV[5] ~= '' then
+local refused
+if lease then
   -- 'r<token>': the writer's last write of its turn; the lease is given back once the entries are stored.
   release = string.byte(ARGV[5], 1) == 114
-  local lease = redis.call('HMGET', KEYS[4], 'token', 'holder', 'expiresAt')
   local current, token = tonumber(lease[1] or '0'), tonumber(release and string.sub(ARGV[5], 2) or ARGV[5])
-  if current ~= token then return { 'lease', current > token and 'superseded' or 'not-held' } end
-  if not lease[2] then return { 'lease', 'not-held' } end
-  if tonumber(lease[3]) <= now then return { 'lease', 'expired' } end
+  if current ~= token then refused = { 'lease', current > token and 'superseded' or 'not-held' }
+  elseif not lease[2] then refused = { 'lease', 'not-held' }
+  elseif tonumber(lease[3]) <= now then refused = { 'lease', 'expired' } end
 end
-local expected_length, expected_last = ARGV[3], ARGV[4]
-local length
-if expected_length ~= '' or nfresh == 0 then length = redis.call('LLEN', KEYS[1]) end
-local present, actual_last = nil, false
-if main then
-  present = redis.call('HMGET', KEYS[3], 'last', 's:firstPromptLocked', unpack(ARGV, 10, 9 + ng))
-  actual_last = present[1]
-elseif expected_last ~= 'n' then
-  actual_last = redis.call('HGET', base_of(KEYS[3]) .. ':submeta', 'last:' .. subpath)
-end
-if expected_length ~= '' or expected_last ~= 'n' then
+if not refused and (expected_length ~= '' or expected_last ~= 'n') then
   local matches = expected_length == '' or tonumber(expected_length) == length
   if matches and expected_last == 'z' then matches = not actual_last
   elseif matches and expected_last ~= 'n' then matches = actual_last == string.sub(expected_last, 2) end
-  if not matches then
-    length = length or redis.call('LLEN', KEYS[1])
-    return { 'conflict', length, actual_last or '', actual_last and 1 or 0 }
-  end
+  if not matches then refused = { 'conflict', length or redis.call('LLEN', KEYS[1]), actual_last or '', actual_last and 1 or 0 } end
 end
-if nfresh == 0 then return { 'ok', 0, 0, length, 0 } end
+if refused then
+  if added then redis.call('SREM', KEYS[2], ARGV[at + 1]) end
+  return refused
+end
+if nfresh == 0 then return { 'ok', 0, 0, length or redis.call('LLEN', KEYS[1]), 0 } end
 if main and ng + nw + nr > 0 and (ARGV[6] ~= '*' or nfresh ~= count) then
   local fresh_list = fresh and table.concat(fresh, ',') or '1'
   if ARGV[6] == '*' or ARGV[6] ~= fresh_list then return { 'refold', fresh_list } end
@@ -143,11 +178,13 @@ end
 local pushed, last, boundary_at
 if count == 1 then
   local uuid = ARGV[at + 1]
-  pushed = redis.call('RPUSH', KEYS[1], ARGV[at + 3])
-  if uuid ~= '' then
-    redis.call('SADD', KEYS[2], uuid)
-    last = uuid
+  -- The one write that can still fail after the SADD (a log key of another type): undo it with it.
+  pushed = redis.pcall('RPUSH', KEYS[1], ARGV[at + 3])
+  if type(pushed) == 'table' then
+    if added then redis.call('SREM', KEYS[2], uuid) end
+    return pushed
   end
+  if uuid ~= '' then last = uuid end
   if ARGV[at + 2] == '1' then boundary_at = 1 end
 else
   local values, uuids = {}, {}
@@ -219,6 +256,7 @@ if release then
   release_lease(KEYS[4], KEYS[5])
   return { 'ok', nfresh, count - nfresh, length + nfresh, now, 1 }
 end
+if nfresh == count then return length + nfresh end
 return { 'ok', nfresh, count - nfresh, length + nfresh, now }
 `,
 );

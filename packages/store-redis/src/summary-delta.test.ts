@@ -1,7 +1,7 @@
 import { foldSessionSummary } from '@sdk/core/store';
 import type { SessionStoreEntry, SessionSummaryEntry } from '@sdk/core/store';
 import { describe, expect, it } from 'vitest';
-import { applySummaryDelta, summaryDeltaOf } from './summary-delta.js';
+import { applySummaryDelta, SETTLING_FIELDS, settles, summaryDeltaOf } from './summary-delta.js';
 
 const key = { projectKey: 'p', sessionId: '3f2c9a0e-8b1d-4c5e-9f6a-1b2c3d4e5f60' };
 
@@ -54,6 +54,34 @@ describe('summary delta', () => {
         expect(merged).toEqual(encode(folded));
       }
     }
+  });
+
+  it('merges to the same summary with only the last-wins part once a batch has settled it', () => {
+    // What the store does: after a delta that settles the session, later batches send the settled
+    // delta, which the script accepts only while every settling field is stored.
+    const next = random(7);
+    let settledRuns = 0;
+    for (let run = 0; run < 500; run++) {
+      let folded: SessionSummaryEntry | undefined;
+      let merged: Record<string, string> = {};
+      let settled = false;
+      for (let batch = 0; batch < 6; batch++) {
+        const size = Math.floor(next() * 5);
+        const entries = Array.from({ length: size }, () => SAMPLES[Math.floor(next() * SAMPLES.length)]!);
+        folded = foldSessionSummary(folded, key, entries);
+        const delta = summaryDeltaOf(key, entries, settled);
+        if (settled) {
+          expect(delta.setOnce).toEqual({});
+          expect(delta.unlessLocked).toEqual({});
+          for (const field of SETTLING_FIELDS) expect(merged).toHaveProperty(field);
+          settledRuns++;
+        }
+        merged = applySummaryDelta(merged, delta);
+        settled ||= settles(delta);
+        expect(merged).toEqual(encode(folded));
+      }
+    }
+    expect(settledRuns).toBeGreaterThan(100);
   });
 
   it('clears a tag only when the batch ends with an empty tag', () => {

@@ -5,6 +5,7 @@ import {
   SessionConflictError,
   SessionLeaseError,
   SessionNotFoundError,
+  SessionStoreError,
   StoreUnavailableError,
   TranscriptCorruptError,
 } from '@sdk/core/store';
@@ -118,6 +119,41 @@ describe('RedisSessionStore on a standalone server', () => {
         expect(summary?.data).toEqual(folded.data);
       }
     }
+  });
+
+  it('folds the whole summary of a session written again under an id remembered as settled', async () => {
+    // The first store sends a settled session only its last-wins fields; the script must notice the
+    // new life and take the whole delta.
+    const { store, prefix } = newStore();
+    const other = new RedisSessionStore({ client }, { prefix });
+    const session = key();
+    const first = entry('first life', { cwd: '/one', timestamp: '2026-01-01T00:00:00Z' });
+    await store.append(session, [first]);
+    await store.append(session, [entry('settled', { gitBranch: 'main' })]);
+    await other.delete(session);
+    const reborn = [entry('second life', { cwd: '/two', timestamp: '2026-02-01T00:00:00Z', gitBranch: 'next' })];
+    await store.append(session, reborn);
+    const [summary] = await store.listSessionSummaries(session.projectKey);
+    expect(summary?.data).toEqual(foldSessionSummary(undefined, session, reborn).data);
+  });
+
+  it('leaves nothing of a refused single-entry append behind, so the same entry can be appended later', async () => {
+    const { store, prefix } = newStore();
+    const session = key();
+    const late = entry('late');
+    await expect(store.appendIf(session, [late], { expectedLength: 3 })).rejects.toBeInstanceOf(SessionConflictError);
+    const lease = await store.acquireLease(session, { holder: 'worker-1', ttlMs: 5000 });
+    await expect(store.appendIf(session, [late], { lease: { ...lease, token: lease.token + 1 } })).rejects.toMatchObject({ reason: 'not-held' });
+    expect((await client.keys(`{${prefix}:proj:${session.sessionId}}:*`)).sort()).toEqual([`{${prefix}:proj:${session.sessionId}}:lease`]);
+    await store.append(session, [entry('first')]);
+    await expect(store.appendIf(session, [late], { expectedLastUuid: null })).rejects.toBeInstanceOf(SessionConflictError);
+    expect(await store.appendIf(session, [late], { lease })).toEqual({ appended: 1, skipped: 0, length: 2 });
+    expect((await store.load(session))?.map((stored) => stored.uuid)).toEqual([expect.any(String), late.uuid]);
+    // A log that cannot take the entry (a key of another type) fails the append whole.
+    const broken = key();
+    await client.set(`{${prefix}:proj:${broken.sessionId}}:log`, 'not a list');
+    await expect(store.append(broken, [late])).rejects.toBeInstanceOf(SessionStoreError);
+    expect(await client.exists(`{${prefix}:proj:${broken.sessionId}}:ids`)).toBe(0);
   });
 
   it('keeps subkeys out of listings and summaries, and deletes them with the session', async () => {
