@@ -103,15 +103,20 @@ function assistantIdOf(entry: SessionStoreEntry): string | undefined {
 function blocksOf(content: unknown): BetaContentBlockParam[] {
   if (typeof content === 'string') return content.length === 0 ? [] : [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
-  // Stored content is nearly always well formed: hand it out as is (callers only read it).
+  // A plain copy, even of well-formed content: stores hand out frozen arrays (read-only loads), and
+  // on Node 20 every loop over a history mixing frozen and plain arrays runs several times slower,
+  // ours, the SDK's own walk over the messages, and the iterators they allocate alike. Indexed
+  // here for the same reason.
   let wellFormed = true;
-  for (const block of content as unknown[]) wellFormed &&= typeof block === 'object' && block !== null;
-  if (wellFormed) return content as BetaContentBlockParam[];
+  for (let index = 0; index < content.length; index++) {
+    const block: unknown = content[index];
+    wellFormed &&= typeof block === 'object' && block !== null;
+  }
+  if (wellFormed) return [...(content as BetaContentBlockParam[])];
   return content.filter((block): block is BetaContentBlockParam => typeof block === 'object' && block !== null);
 }
 
 const NO_RESULTS: readonly BetaToolResultBlockParam[] = Object.freeze([]);
-const NO_ENTRIES: readonly ChainEntry[] = Object.freeze([]);
 /** Shared by assistant messages without tool calls (most of them); replaced before any push. */
 const NO_TOOL_USES: UnansweredToolUse[] = [];
 
@@ -121,7 +126,7 @@ function toolResultsOf(entry: SessionStoreEntry): readonly BetaToolResultBlockPa
   // Fast path: most user entries are prompts; this runs once per entry of the transcript.
   if (!Array.isArray(content)) return NO_RESULTS;
   let hasResult = false;
-  for (const block of content as unknown[]) hasResult ||= (block as { type?: unknown } | null)?.type === 'tool_result';
+  for (let index = 0; index < content.length; index++) hasResult ||= (content[index] as { type?: unknown } | null)?.type === 'tool_result';
   if (!hasResult) return NO_RESULTS;
   return blocksOf(content).filter((block): block is BetaToolResultBlockParam => block.type === 'tool_result');
 }
@@ -246,34 +251,28 @@ function addTo<K>(lists: Map<K, number[]>, key: K, value: number): void {
   else list.push(value);
 }
 
-/**
- * Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results.
- * The blocks of a turn's only user entry are sent as stored (shared, never mutated); a second
- * entry or an attachment copies them first.
- */
+/** Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results. */
 class UserTurn {
+  /** This turn's own array ({@link blocksOf} copies what it reads). */
   private content: BetaContentBlockParam[] | undefined;
-  private shared: readonly BetaContentBlockParam[] | undefined;
   private attachmentAnchor = 0;
   /** When the only content is one prompt string, it is sent as a string, as stored. */
   private soleString: string | undefined;
 
   addUser(content: unknown): void {
-    const current = this.content ?? this.shared;
-    if (typeof content === 'string' && (current === undefined || current.length === 0) && this.soleString === undefined && content.length > 0) {
+    if (typeof content === 'string' && (this.content === undefined || this.content.length === 0) && this.soleString === undefined && content.length > 0) {
       this.soleString = content;
-      this.shared = undefined;
       this.content = [{ type: 'text', text: content }];
       return;
     }
     this.soleString = undefined;
     const blocks = blocksOf(content);
-    if (current === undefined) {
-      this.shared = blocks;
+    if (this.content === undefined) {
+      this.content = blocks;
       for (let index = 0; index < blocks.length; index++) if (blocks[index]!.type === 'tool_result') this.attachmentAnchor = index + 1;
       return;
     }
-    const target = this.owned();
+    const target = this.content;
     for (const block of blocks) {
       target.push(block);
       if (block.type === 'tool_result') this.attachmentAnchor = target.length;
@@ -283,24 +282,25 @@ class UserTurn {
   addAttachment(blocks: BetaContentBlockParam[]): void {
     if (blocks.length === 0) return;
     this.soleString = undefined;
-    this.owned().splice(this.attachmentAnchor, 0, ...blocks);
+    (this.content ??= []).splice(this.attachmentAnchor, 0, ...blocks);
     this.attachmentAnchor += blocks.length;
   }
 
   toMessage(): BetaMessageParam | undefined {
-    const blocks = this.content ?? this.shared;
+    const blocks = this.content;
     if (blocks === undefined || blocks.length === 0) return undefined;
-    return { role: 'user', content: this.soleString ?? (blocks as BetaContentBlockParam[]) };
+    return { role: 'user', content: this.soleString ?? blocks };
   }
+}
 
-  /** The content as an array of this turn's own, copying shared blocks first. */
-  private owned(): BetaContentBlockParam[] {
-    if (this.content === undefined) {
-      this.content = this.shared === undefined ? [] : [...this.shared];
-      this.shared = undefined;
-    }
-    return this.content;
-  }
+/** No user content read yet (`undefined` is content: an entry without any). */
+const NOTHING = Symbol('nothing');
+
+/** The message of a user turn made of one entry's content: what a {@link UserTurn} given only it sends. */
+function userMessageOf(content: unknown): BetaMessageParam | undefined {
+  if (typeof content === 'string' && content.length > 0) return { role: 'user', content };
+  const blocks = blocksOf(content);
+  return blocks.length === 0 ? undefined : { role: 'user', content: blocks };
 }
 
 /** What a rebuild gathers before the history is made sendable, however it was gathered. */
@@ -380,7 +380,16 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
   const toolUseEntries = new Map<string, string>();
   let first: ChainEntry | undefined;
   let previous: ChainEntry | undefined;
+  // The user content since the last response: one entry's content as read (nearly always), or a
+  // turn gathering several.
   let userTurn: UserTurn | undefined;
+  let soleUser: unknown = NOTHING;
+  const flushUser = (): void => {
+    const message = userTurn !== undefined ? userTurn.toMessage() : soleUser === NOTHING ? undefined : userMessageOf(soleUser);
+    if (message !== undefined) messages.push(message);
+    userTurn = undefined;
+    soleUser = NOTHING;
+  };
   // The response being gathered (its entries follow each other), and whether it is still open.
   let head: ChainEntry | undefined;
   let headId: string | undefined;
@@ -400,13 +409,15 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
     if (rest !== undefined || !content.every(isRequestBlock)) {
       const converted: BetaContentBlockParam[] = [];
       for (const block of content) converted.push(toRequestBlock(block));
-      for (const member of rest ?? NO_ENTRIES) for (const block of blocksOf(messageOf(member)?.content)) converted.push(toRequestBlock(block));
+      if (rest !== undefined) for (const member of rest) for (const block of blocksOf(messageOf(member)?.content)) converted.push(toRequestBlock(block));
       content = converted;
     }
     if (content.length === 0) return false;
-    // Converted blocks keep a call's id: the calls are read from what is sent, member by member.
-    for (const member of rest === undefined ? NO_ENTRIES : [head!, ...rest]) noteToolUses(member, blocksOf(messageOf(member)?.content));
     if (rest === undefined) noteToolUses(head!, content);
+    else {
+      noteToolUses(head!, blocksOf(messageOf(head!)?.content));
+      for (const member of rest) noteToolUses(member, blocksOf(messageOf(member)?.content));
+    }
     const last = messages.at(-1);
     if (last?.role === 'assistant' && Array.isArray(last.content)) last.content = [...last.content, ...content];
     else messages.push({ role: 'assistant', content });
@@ -416,7 +427,8 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
     return true;
   };
   const noteToolUses = (member: ChainEntry, blocks: readonly BetaContentBlockParam[]): void => {
-    for (const block of blocks) {
+    for (let index = 0; index < blocks.length; index++) {
+      const block = blocks[index]!;
       if (block.type !== 'tool_use') continue;
       if (toolUses === NO_TOOL_USES) toolUses = [];
       toolUses.push({ toolUseId: block.id, entryUuid: member.uuid });
@@ -439,9 +451,7 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
       // moves the rest of it up to its start.
       if (id !== undefined && id === headId) return undefined;
       if (open && !close()) return undefined;
-      const message = userTurn?.toMessage();
-      if (message !== undefined) messages.push(message);
-      userTurn = undefined;
+      flushUser();
       head = entry;
       headId = id;
       rest = undefined;
@@ -460,7 +470,14 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
           (answered ??= new Set()).add(result.tool_use_id);
         }
       }
-      (userTurn ??= new UserTurn()).addUser(messageOf(entry)?.content);
+      const content = messageOf(entry)?.content;
+      if (userTurn !== undefined) userTurn.addUser(content);
+      else if (soleUser === NOTHING) soleUser = content;
+      else {
+        userTurn = new UserTurn();
+        userTurn.addUser(soleUser);
+        userTurn.addUser(content);
+      }
     } else if (entry.type !== 'system' || isCompactBoundary(entry)) {
       return undefined;
     }
@@ -469,8 +486,7 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
   // Only the first entry's parent is free: naming the last entry makes the leaf another one.
   if (first!.parentUuid === previous.uuid) return undefined;
   if (open && !close()) return undefined;
-  const message = userTurn?.toMessage();
-  if (message !== undefined) messages.push(message);
+  flushUser();
   const unanswered = answered === undefined ? toolUses : toolUses.filter((toolUse) => !answered!.has(toolUse.toolUseId));
   const lastGroup = head === undefined ? [] : rest === undefined ? [head] : [head, ...rest];
   return { messages, leaf: previous, unanswered, toolUseEntries, lastGroup, entryOf: noEntry };
@@ -523,7 +539,7 @@ function collectWalkedHistory(entries: readonly SessionStoreEntry[], resumeAt: s
         consumed[memberPosition] = 1;
         const member = chain[memberPosition]!;
         const blocks = blocksOf(messageOf(member)?.content);
-        // A response stored as one entry, already in request form, is sent as stored (shared, never mutated).
+        // A response stored as one entry, already in request form, is sent as read.
         if (group.length === 1 && blocks.every(isRequestBlock)) content = blocks;
         else for (const block of blocks) content.push(toRequestBlock(block));
         for (const block of blocks) {

@@ -45,41 +45,49 @@ export function sanitizeHistory(messages: BetaMessageParam[]): BetaMessageParam[
  * result per call, other content after them.
  */
 function isSendable(messages: readonly BetaMessageParam[]): boolean {
+  // One indexed loop per message: this runs over the whole history on every turn, and each `for …
+  // of` over an array costs an iterator where V8 does not optimise it away.
   let calls: Set<string> | undefined;
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]!;
-    if (!isChatMessage(message) || !hasSendableContent(message)) return false;
-    if (message.role === (index % 2 === 0 ? 'assistant' : 'user')) return false;
+    if (!isChatMessage(message) || message.role === (index % 2 === 0 ? 'assistant' : 'user')) return false;
+    const content = message.content;
     if (message.role === 'assistant') {
       calls = undefined;
-      if (typeof message.content === 'string') continue;
-      for (const block of message.content) if (block.type === 'tool_use') (calls ??= new Set()).add(block.id);
+      if (typeof content === 'string') {
+        if (isBlank(content)) return false;
+        continue;
+      }
+      if (content.length === 0) return false;
+      for (let at = 0; at < content.length; at++) {
+        const block = content[at]!;
+        if (block.type === 'tool_use') (calls ??= new Set()).add(block.id);
+        else if (block.type === 'text' && isBlank(block.text)) return false;
+      }
       continue;
     }
-    if (calls === undefined) {
-      if (typeof message.content !== 'string') for (const block of message.content) if (block.type === 'tool_result') return false;
+    if (typeof content === 'string') {
+      // A string answers no call.
+      if (isBlank(content) || calls !== undefined) return false;
       continue;
     }
-    if (typeof message.content === 'string') return false;
-    const answered = new Set<string>();
+    if (content.length === 0) return false;
+    const answered = calls === undefined ? undefined : new Set<string>();
     let othersStarted = false;
-    for (const block of message.content) {
-      if (block.type !== 'tool_result') othersStarted = true;
-      else if (othersStarted || !calls.has(block.tool_use_id) || answered.has(block.tool_use_id)) return false;
-      else answered.add(block.tool_use_id);
+    for (let at = 0; at < content.length; at++) {
+      const block = content[at]!;
+      if (block.type !== 'tool_result') {
+        if (block.type === 'text' && isBlank(block.text)) return false;
+        othersStarted = true;
+      } else if (answered === undefined || othersStarted || !calls!.has(block.tool_use_id) || answered.has(block.tool_use_id)) {
+        return false;
+      } else {
+        answered.add(block.tool_use_id);
+      }
     }
-    if (answered.size !== calls.size) return false;
+    if (answered !== undefined && answered.size !== calls!.size) return false;
     calls = undefined;
   }
-  return true;
-}
-
-/** Content the API accepts as is: not empty, no text block without text. */
-function hasSendableContent(message: ChatMessage): boolean {
-  if (typeof message.content === 'string') return !isBlank(message.content);
-  if (message.content.length === 0) return false;
-  // A loop, not `every` with a closure: this runs for every message of the history on every turn.
-  for (const block of message.content) if (block.type === 'text' && isBlank(block.text)) return false;
   return true;
 }
 
