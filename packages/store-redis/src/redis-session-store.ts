@@ -49,6 +49,14 @@ import { settles, summaryDeltaOf } from './summary-delta.js';
 import { WindowCache, type WindowReply } from './window-cache.js';
 import type { SummaryDelta } from './summary-delta.js';
 
+/**
+ * What a store remembers of a session it wrote: when it last updated the session's index entry
+ * (0 = not since it was remembered), and whether it saw the main transcript's summary settle (see
+ * SETTLING_FIELDS: its appends then send only the last-wins fields, and the script checks the
+ * session is still settled).
+ */
+type SessionMemo = { projectKey: string; indexedAt: number; settled: boolean };
+
 /** Options of {@link RedisSessionStore}. */
 export type RedisSessionStoreOptions = {
   /** Starts every key name; isolates tenants sharing a server. @default 'claude-sessions' */
@@ -88,10 +96,8 @@ const INDEX_REFRESH_MS = 30_000;
 const FOUND_HELD_FRESH_MS = 250;
 /** Lease keys remembered as found held; the oldest are forgotten first. */
 const FOUND_HELD_CACHE_SIZE = 1000;
-/** Sessions remembered as recently indexed; the oldest are forgotten first. */
-const INDEX_CACHE_SIZE = 10_000;
-/** Sessions remembered as settled; the oldest are forgotten first. */
-const SETTLED_CACHE_SIZE = 10_000;
+/** Sessions remembered (as recently indexed, as settled); the oldest are forgotten first. */
+const MEMO_CACHE_SIZE = 10_000;
 
 /**
  * A `SessionStore` on Redis (standalone or Cluster) through node-redis v5, with every extension:
@@ -131,12 +137,12 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private readonly maxEntryBytes: number;
   private readonly entryCache: WindowCache | undefined;
   private copyAvailable: Promise<boolean> | undefined;
-  private readonly indexedAt = new Map<string, number>();
   /**
-   * Main transcripts this store saw settle, by session id (with their project key): their appends
-   * send only the summary's last-wins fields, and the script checks the session is still settled.
+   * What this store remembers of the sessions it wrote, by session id: looked up on every append, so
+   * keyed by a string the caller already has (a project's session under an id another project's
+   * session had replaces its memo).
    */
-  private readonly settled = new Map<string, string>();
+  private readonly memos = new Map<string, SessionMemo>();
   /** Lease keys this store just found held, with the lease's end: a wait right after needs no look. */
   private readonly foundHeld = new Map<string, { expiresAt: number; at: number }>();
 
@@ -218,8 +224,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     await this.connection.run(DELETE, [keys.meta], [keys.base, key.subpath ?? '']);
     if (key.subpath === undefined) this.entryCache?.forget(keys.log);
     if (key.subpath === undefined) {
-      this.indexedAt.delete(indexCacheKey(key));
-      this.settled.delete(key.sessionId);
+      if (this.memoOf(key)) this.memos.delete(key.sessionId);
       const index = projectIndexKey(this.prefix, key.projectKey);
       await this.connection.send('delete', index, false, ['ZREM', index, key.sessionId]);
     }
@@ -425,7 +430,7 @@ export class RedisSessionStore implements ExtendedSessionStore {
     for (let index = 0; index < entries.length; index++) this.encodeInto(body, entries[index]!, index);
     let deltaFor = '*';
     let subset = entries;
-    let settled = main && this.settled.get(key.sessionId) === key.projectKey;
+    let settled = main && this.memoOf(key)?.settled === true;
     for (;;) {
       const command = head.concat(deltaFor);
       const delta = main && subset.length > 0 ? summaryDeltaOf(key, subset, settled) : undefined;
@@ -435,12 +440,13 @@ export class RedisSessionStore implements ExtendedSessionStore {
       const script = this.connection.evalsha(APPEND, command);
       // When due, the index update travels in the same pipeline as the append: one round trip on a
       // single server. Otherwise only a session this append created needs it, after the script.
-      const indexing = entries.length > 0 && (main || this.ttlMs > 0) && this.indexDue(key);
+      const indexedAt = this.memoOf(key)?.indexedAt ?? 0;
+      const indexing = entries.length > 0 && (main || this.ttlMs > 0) && Date.now() - indexedAt >= INDEX_REFRESH_MS;
       const result = (indexing ? (await Promise.all([script, this.index(key, this.indexExpiry(), main)]))[0] : await script) as
         | number
         | [string, ...(string | number)[]];
       if (typeof result === 'number') {
-        if (!settled && delta && settles(delta)) this.rememberSettled(key);
+        if (!settled && delta && settles(delta)) this.remember(key).settled = true;
         if (main && !indexing && result === entries.length) await this.index(key, this.indexExpiry());
         return { appended: entries.length, skipped: 0, length: result };
       }
@@ -448,13 +454,14 @@ export class RedisSessionStore implements ExtendedSessionStore {
         case 'ok': {
           const appended = Number(result[1]);
           const length = Number(result[3]);
-          if (appended > 0 && !settled && delta && settles(delta)) this.rememberSettled(key);
+          if (appended > 0 && !settled && delta && settles(delta)) this.remember(key).settled = true;
           if (main && !indexing && appended > 0 && length === appended) await this.index(key, this.indexExpiry());
           return result[5] === 1 ? { appended, skipped: Number(result[2]), length, released: true } : { appended, skipped: Number(result[2]), length };
         }
         case 'unsettled': {
           // Deleted and written again elsewhere, or expired: this session is not the one remembered.
-          this.settled.delete(key.sessionId);
+          const current = this.memoOf(key);
+          if (current) current.settled = false;
           settled = false;
           continue;
         }
@@ -504,10 +511,18 @@ export class RedisSessionStore implements ExtendedSessionStore {
     out.push(entry.uuid ?? '', entry.type === 'system' && entry.subtype === 'compact_boundary' ? '1' : '0', json);
   }
 
-  /** Remembers a main transcript as settled (see SETTLING_FIELDS), the oldest forgotten first. */
-  private rememberSettled(key: SessionRef): void {
-    this.settled.set(key.sessionId, key.projectKey);
-    if (this.settled.size > SETTLED_CACHE_SIZE) this.settled.delete(this.settled.keys().next().value!);
+  private memoOf(key: SessionRef): SessionMemo | undefined {
+    const memo = this.memos.get(key.sessionId);
+    return memo?.projectKey === key.projectKey ? memo : undefined;
+  }
+
+  /** The session's memo, made the newest (a new one if there was none); past the limit the oldest is forgotten. */
+  private remember(key: SessionRef): SessionMemo {
+    const memo = this.memoOf(key) ?? { projectKey: key.projectKey, indexedAt: 0, settled: false };
+    this.memos.delete(key.sessionId);
+    this.memos.set(key.sessionId, memo);
+    if (this.memos.size > MEMO_CACHE_SIZE) this.memos.delete(this.memos.keys().next().value!);
+    return memo;
   }
 
   private transcriptKeys(key: SessionKey): { log: string; ids: string } {
@@ -519,20 +534,10 @@ export class RedisSessionStore implements ExtendedSessionStore {
   private async index(key: SessionRef, expiry: string, addMember = true): Promise<void> {
     const index = projectIndexKey(this.prefix, key.projectKey);
     await this.connection.run(INDEX, [index], [addMember ? key.sessionId : '', expiry]);
-    const cacheKey = indexCacheKey(key);
-    this.indexedAt.delete(cacheKey);
-    this.indexedAt.set(cacheKey, Date.now());
-    if (this.indexedAt.size > INDEX_CACHE_SIZE) {
-      const oldest = this.indexedAt.keys().next();
-      if (oldest.done !== true) this.indexedAt.delete(oldest.value);
-    }
+    this.remember(key).indexedAt = Date.now();
   }
 
-  /** True unless this process updated the session's index entry within the last refresh period. */
-  private indexDue(key: SessionRef): boolean {
-    const at = this.indexedAt.get(indexCacheKey(key));
-    return at === undefined || Date.now() - at >= INDEX_REFRESH_MS;
-  }
+
 
   /** The index's expiry argument: the session TTL plus the refresh period, or none. */
   private indexExpiry(): string {
@@ -676,10 +681,6 @@ function pushDelta(out: string[], delta: SummaryDelta, settled: boolean): void {
   }
   out[start + 1] = String(lastWins);
   for (const field of delta.remove) out.push(SUMMARY_FIELD + field);
-}
-
-function indexCacheKey(key: SessionRef): string {
-  return `${key.projectKey}/${key.sessionId}`;
 }
 
 function sameSession(a: SessionRef, b: SessionRef): boolean {

@@ -1,7 +1,7 @@
 import { foldSessionSummary } from '@sdk/core/store';
 import type { SessionStoreEntry, SessionSummaryEntry } from '@sdk/core/store';
 import { describe, expect, it } from 'vitest';
-import { applySummaryDelta, SETTLING_FIELDS, settles, summaryDeltaOf } from './summary-delta.js';
+import { applySummaryDelta, SETTLED_ENTRY_FIELDS, SETTLING_FIELDS, settles, summaryDeltaOf } from './summary-delta.js';
 
 const key = { projectKey: 'p', sessionId: '3f2c9a0e-8b1d-4c5e-9f6a-1b2c3d4e5f60' };
 
@@ -82,6 +82,23 @@ describe('summary delta', () => {
       }
     }
     expect(settledRuns).toBeGreaterThan(100);
+  });
+
+  it('reads, for a settled session, every entry field the fold still reads', () => {
+    // The settled delta is written out, not folded: a field the fold comes to read (a new last-wins
+    // or set-once field) must fail here rather than go missing from settled sessions' summaries.
+    const settledSummary: SessionSummaryEntry = { sessionId: key.sessionId, mtime: 0, data: Object.fromEntries(SETTLING_FIELDS.map((field) => [field, true])) };
+    const read = new Set<string>();
+    for (const type of [undefined, 'user', 'tag', 'relocated']) {
+      const probe = new Proxy({} as SessionStoreEntry, {
+        get: (_, field) => {
+          if (typeof field === 'string') read.add(field);
+          return field === 'type' ? type : undefined;
+        },
+      });
+      foldSessionSummary(settledSummary, key, [probe]);
+    }
+    expect([...read].sort()).toEqual([...SETTLED_ENTRY_FIELDS].sort());
   });
 
   it('clears a tag only when the batch ends with an empty tag', () => {
