@@ -12,8 +12,43 @@ import { lineChart, PALETTE } from './svg-chart.js';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROJECT = 'bench-project';
-/** Untimed calls before each measured series (what `measure` does by default). */
-const WARMUP = 5;
+/** Appends (and as many PINGs and RPUSHes) of one kind in a row (see {@link interleaved}). */
+const BLOCK = 10;
+/**
+ * Untimed calls of each kind before the appends and their floors are timed, at every session size:
+ * an append runs far more JavaScript than a PING, which V8 optimises over hundreds of calls (in a
+ * fresh process the append's p50 kept falling for its first 300 to 600 calls). With 5, the first
+ * size measured part of that: 0.113 ms against 0.057-0.068 ms for the later sizes in the same run.
+ * A worker appends all day; its steady state is what the floor is compared with.
+ */
+const APPEND_WARMUP = 500;
+
+/**
+ * Times each of `kinds` `iterations` times, in blocks of {@link BLOCK} calls of one kind, the kinds
+ * taking turns and the first kind rotating from block to block (as `executor.bench.ts` does), and
+ * returns each kind's samples in ms. Blocks of 300 per kind let the machine change between a
+ * measurement and its floor: on the shared 2-core machine a PING round trip takes 0.025 ms while
+ * nothing else runs and 0.07 ms while other work keeps a core busy, and one run measured a 1,000-entry session's
+ * appends at 0.090 ms against PINGs at 0.056 ms (1.60×) while the next size's PINGs took 0.023 ms.
+ * Short blocks spread every change in load over all kinds alike, and the rotation makes each kind
+ * follow each other one equally often, so none always runs in the caches another left.
+ */
+async function interleaved(iterations: number, kinds: ReadonlyArray<() => Promise<unknown>>): Promise<number[][]> {
+  const samples = kinds.map((): number[] => []);
+  for (let first = 0; first < iterations; first += BLOCK) {
+    const count = Math.min(BLOCK, iterations - first);
+    for (let step = 0; step < kinds.length; step++) {
+      const kind = (first / BLOCK + step) % kinds.length;
+      const call = kinds[kind]!;
+      for (let index = 0; index < count; index++) {
+        const started = process.hrtime.bigint();
+        await call();
+        samples[kind]!.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+    }
+  }
+  return samples;
+}
 
 /** Runs the Redis store benchmark against `REDIS_URL` (default 127.0.0.1:6379) and returns its table. */
 export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
@@ -32,26 +67,26 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchReport> {
       const key = { projectKey: PROJECT, sessionId: randomUUID() };
       const seed = benchEntries(size);
       for (let at = 0; at < seed.length; at += 500) await store.append(key, seed.slice(at, at + 500));
-      // Interleave the measurement and its floor so both see the same machine load.
-      const appendSamples: number[] = [];
-      const pingSamples: number[] = [];
-      const pushSamples: number[] = [];
       const scratch = `${prefix}:scratch`;
       // The entries are made before the clock starts: the fixture's uuid, timestamp and padding are
       // not the store's work. Both appends and the RPUSH floor take theirs from the same chain.
       const chain: SessionStoreEntry[] = [];
       let last = seed.at(-1)?.uuid ?? null;
-      for (let index = 0; index < 3 * (iterations + WARMUP) * 2; index++) {
+      for (let index = 0; index < 2 * (APPEND_WARMUP + 3 * iterations); index++) {
         const next = benchEntry(size, last);
         chain.push(next);
         last = next.uuid ?? null;
       }
       let taken = 0;
-      for (let round = 0; round < 3; round++) {
-        appendSamples.push(...(await measure(iterations, () => store.append(key, [chain[taken++]!]), WARMUP)));
-        pingSamples.push(...(await measure(iterations, () => client.ping(), WARMUP)));
-        pushSamples.push(...(await measure(iterations, () => client.rPush(scratch, JSON.stringify(chain[taken++]!)), WARMUP)));
-      }
+      // The floors go through `sendCommand`, the path the store's own commands take: `client.ping()`
+      // and `client.rPush()` add node-redis's command builder to the floor (about 1 µs, 3% of a PING).
+      const kinds = [
+        () => store.append(key, [chain[taken++]!]),
+        () => client.sendCommand(['PING']),
+        () => client.sendCommand(['RPUSH', scratch, JSON.stringify(chain[taken++]!)]),
+      ];
+      for (let index = 0; index < APPEND_WARMUP; index++) for (const call of kinds) await call();
+      const [appendSamples, pingSamples, pushSamples] = (await interleaved(3 * iterations, kinds)) as [number[], number[], number[]];
       rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pingSamples, 'floor: PING'));
       appendPoints.push([size, percentile(appendSamples, 50), percentile(pingSamples, 50)]);
       rows.push(benchRow(`append 1 entry to a ${size}-entry session`, appendSamples, pushSamples, 'floor: bare RPUSH of the same entry'));
