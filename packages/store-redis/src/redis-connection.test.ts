@@ -1,7 +1,7 @@
 import { SessionStoreError, StoreUnavailableError } from '@sdk/core/store';
 import { ErrorReply } from 'redis';
 import { describe, expect, it } from 'vitest';
-import { reconnectDelay, toStoreError } from './redis-connection.js';
+import { RedisConnection, reconnectDelay, toStoreError } from './redis-connection.js';
 
 describe('error mapping', () => {
   it('reports transient server states and lost connections as unavailability', () => {
@@ -34,5 +34,45 @@ describe('reconnect delay', () => {
     expect(reconnectDelay(3)).toBeGreaterThanOrEqual(200);
     for (let attempt = 0; attempt < 50; attempt++) expect(reconnectDelay(attempt)).toBeLessThanOrEqual(2000);
     expect(reconnectDelay(40)).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('deadlines', () => {
+  /** A client whose replies the test gives, by the command's first argument. */
+  function fakeClient(): { client: { isOpen: boolean; sendCommand(args: string[]): Promise<unknown> }; answer(name: string, value: unknown): void } {
+    const waiting = new Map<string, (value: unknown) => void>();
+    return {
+      client: { isOpen: true, sendCommand: (args) => new Promise((resolve) => waiting.set(args[0]!, resolve)) },
+      answer: (name, value) => waiting.get(name)?.(value),
+    };
+  }
+
+  it('fails each unanswered call at its own deadline, and only those', async () => {
+    const { client, answer } = fakeClient();
+    const connection = new RedisConnection({ client }, 200);
+    const started = performance.now();
+    const first = connection.send('first', undefined, true, ['FIRST']).then(
+      () => 'answered',
+      (error: unknown) => ({ error, after: performance.now() - started }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = connection.send('second', undefined, true, ['SECOND']).then(
+      () => 'answered',
+      (error: unknown) => ({ error, after: performance.now() - started }),
+    );
+    const answered = connection.send('third', undefined, true, ['THIRD']);
+    answer('THIRD', 'ok');
+    expect(await answered).toBe('ok');
+    const [one, two] = (await Promise.all([first, second])) as Array<{ error: unknown; after: number }>;
+    expect(one!.error).toBeInstanceOf(StoreUnavailableError);
+    expect(two!.error).toBeInstanceOf(StoreUnavailableError);
+    // The second call's deadline is its own, not the first's, which armed the shared timer.
+    expect(one!.after).toBeGreaterThanOrEqual(190);
+    expect(two!.after).toBeGreaterThanOrEqual(290);
+    // A late answer changes nothing, and the connection keeps serving calls.
+    answer('FIRST', 'late');
+    const next = connection.send('fourth', undefined, true, ['FOURTH']);
+    answer('FOURTH', 4);
+    expect(await next).toBe(4);
   });
 });

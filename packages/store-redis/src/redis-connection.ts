@@ -42,6 +42,9 @@ type BlockingClient = Closable & {
   sendCommand(args: string[]): Promise<unknown>;
 };
 
+/** A store call waiting for its reply (see `withDeadline`); `expire` is cleared once it is forgotten. */
+type Pending = { deadline: number; expire: (() => void) | undefined; older: Pending | undefined; newer: Pending | undefined };
+
 /** Blocking connections a store keeps at most: one per turn waiting for a session at the same time. */
 const MAX_BLOCKING_CONNECTIONS = 8;
 
@@ -86,6 +89,11 @@ export class RedisConnection {
   private closed = false;
   private readonly idleBlocking: BlockingClient[] = [];
   private blockingCount = 0;
+  /** Calls waiting for their reply, oldest (so first to expire: they share one timeout) first. */
+  private oldest: Pending | undefined;
+  private newest: Pending | undefined;
+  /** Armed for the oldest waiting call's deadline, or for an earlier one that has settled since. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     options: RedisConnectionOptions,
@@ -225,15 +233,13 @@ export class RedisConnection {
    */
   private withDeadline<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new StoreUnavailableError(`Redis ${operation} did not answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+      const waiting = this.track(() => reject(new StoreUnavailableError(`Redis ${operation} did not answer within ${this.timeoutMs} ms`)));
       const settle = (value: T): void => {
-        clearTimeout(timer);
+        this.untrack(waiting);
         resolve(value);
       };
       const fail = (error: unknown): void => {
-        clearTimeout(timer);
+        this.untrack(waiting);
         reject(toStoreError(error, operation));
       };
       try {
@@ -244,4 +250,41 @@ export class RedisConnection {
       }
     });
   }
+
+  /**
+   * Gives a call its deadline. The calls share one timer, armed for the oldest call's deadline and
+   * unref'd: a timer set and cleared per call cost 3-4 µs of an append's round trip (one set, ref'd
+   * and unref'd per call still 1), and a pending call keeps the process alive through the client's
+   * socket, as any node-redis call does.
+   */
+  private track(expire: () => void): Pending {
+    const waiting: Pending = { deadline: performance.now() + this.timeoutMs, expire, older: this.newest, newer: undefined };
+    if (this.newest) this.newest.newer = waiting;
+    else this.oldest = waiting;
+    this.newest = waiting;
+    this.deadlineTimer ??= setTimeout(() => this.expireDue(), this.timeoutMs).unref();
+    return waiting;
+  }
+
+  /** Forgets a call that settled (an expired one is forgotten already); the timer stays armed. */
+  private untrack(waiting: Pending): void {
+    if (waiting.expire === undefined) return;
+    waiting.expire = undefined;
+    if (waiting.older) waiting.older.newer = waiting.newer;
+    else this.oldest = waiting.newer;
+    if (waiting.newer) waiting.newer.older = waiting.older;
+    else this.newest = waiting.older;
+  }
+
+  private expireDue(): void {
+    this.deadlineTimer = undefined;
+    const now = performance.now();
+    for (let waiting = this.oldest; waiting !== undefined && waiting.deadline <= now; waiting = this.oldest) {
+      const expire = waiting.expire!;
+      this.untrack(waiting);
+      expire();
+    }
+    if (this.oldest) this.deadlineTimer = setTimeout(() => this.expireDue(), Math.max(1, this.oldest.deadline - now)).unref();
+  }
+
 }
