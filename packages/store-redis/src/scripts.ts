@@ -131,8 +131,15 @@ if count == 1 then
   local uuid = ARGV[at + 1]
   if uuid == '' then
     nfresh = 1
-  elseif redis.call('SADD', KEYS[2], uuid) == 1 then
-    nfresh, added = 1, true
+  else
+    local reply = redis.pcall('SADD', KEYS[2], uuid)
+    if type(reply) == 'table' then
+      -- A server out of memory refuses the SADD: look without writing, so that a retry that landed
+      -- and a refused condition are still answered as such (the push below is refused in turn).
+      if redis.call('SISMEMBER', KEYS[2], uuid) == 0 then nfresh = 1 end
+    elseif reply == 1 then
+      nfresh, added = 1, true
+    end
   end
 elseif count > 1 then
   fresh = {}
@@ -184,7 +191,10 @@ if count == 1 then
     if added then redis.call('SREM', KEYS[2], uuid) end
     return pushed
   end
-  if uuid ~= '' then last = uuid end
+  if uuid ~= '' then
+    last = uuid
+    if not added then redis.call('SADD', KEYS[2], uuid) end
+  end
   if ARGV[at + 2] == '1' then boundary_at = 1 end
 else
   local values, uuids = {}, {}
