@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, readFile, rename, truncate, utimes, writeFile } from 'node:fs/promises';
+import { fstatSync, type Stats } from 'node:fs';
+import { appendFile, readFile, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TranscriptCorruptError } from '@sdk/core/store';
@@ -130,6 +131,34 @@ describe('read-only window loads from the entry cache', () => {
     expect(await store.loadWindow(key, FROM_BOUNDARY, READ_ONLY)).toBeNull();
     await store.append(key, chain(1, 'again'));
     expect((await store.loadWindow(key, FROM_BOUNDARY, READ_ONLY))!.length).toBe(1);
+  });
+});
+
+describe('TranscriptCache identity', () => {
+  it('never serves the entries of a file deleted and written again, even with the same inode, size, times and end', async () => {
+    const root = await temporaryRoot();
+    const file = join(root, 'session.jsonl');
+    const original = chain(3, 'secret');
+    // The redacted copy: same lengths, same last entry (so the same end bytes), other content before it.
+    const first = original[0]!;
+    const redacted = [{ ...first, message: { ...(first.message as object), content: (first.message as { content: string }).content.replace('secret', 'xxxxxx') } }, ...original.slice(1)];
+    expect(lines(redacted).length).toBe(lines(original).length);
+    await writeFile(file, lines(original));
+    // What a file system shows when the new file reuses the freed inode within one timestamp tick:
+    // everything the first file showed but its creation time.
+    let shown: Stats | undefined;
+    let created = 1;
+    const stat = (fd: number) => {
+      const real = fstatSync(fd);
+      shown ??= real;
+      return { dev: shown.dev, ino: shown.ino, size: real.size, mtimeMs: shown.mtimeMs, ctimeMs: shown.ctimeMs, birthtimeMs: created };
+    };
+    const cache = new TranscriptCache({ maxFiles: 4, maxBytes: 1 << 20 }, stat);
+    expect((await cache.window(file, -1, undefined))!.entries[0]).toEqual(original[0]);
+    await rm(file);
+    await writeFile(file, lines(redacted));
+    created = 2;
+    expect((await cache.window(file, -1, undefined))!.entries[0]).toEqual(redacted[0]);
   });
 });
 

@@ -27,6 +27,8 @@ type Cached = {
   size: number;
   mtimeMs: number;
   ctimeMs: number;
+  /** Creation time (0 where the file system keeps none): a file deleted and written again is a new one. */
+  birthtimeMs: number;
   /** The `FINGERPRINT_BYTES` bytes before `size`. */
   fingerprint: Buffer;
   /** Entry index (among non-blank lines) of `entries[0]`. */
@@ -39,7 +41,7 @@ type Cached = {
   bytes: number;
 };
 
-type FileStats = { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number };
+type FileStats = { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number; birthtimeMs: number };
 
 /**
  * Parsed transcript entries kept between read-only window loads (`loadWindow(…, { readOnly: true })`,
@@ -48,8 +50,11 @@ type FileStats = { dev: number; ino: number; size: number; mtimeMs: number; ctim
  *
  * Nothing is trusted without a check against the file: every use opens the transcript, `fstat`s it
  * and reads the bytes from just before the cached end to the current end. The entries are reused
- * only while the device, inode and the last {@link FINGERPRINT_BYTES} bytes before the cached end
- * are unchanged, and, when the size is unchanged, the modification and change times as well. A
+ * only while the device, inode, creation time and the last {@link FINGERPRINT_BYTES} bytes before
+ * the cached end are unchanged, and, when the size is unchanged, the modification and change times
+ * as well. The creation time tells a file deleted and written again (a redacted transcript) from the
+ * one kept, when the new file got the freed inode and the same end: ext4 hands a freed inode out
+ * again at once. A
  * file that grew (an append by this store, another process or the official CLI) has only its new
  * lines parsed; a file replaced, truncated, rewritten or touched is read again as a whole. A file
  * whose last line is not terminated (a writer mid-append, or a crash) is never cached.
@@ -58,7 +63,11 @@ export class TranscriptCache {
   private readonly files = new Map<string, Cached>();
   private bytes = 0;
 
-  constructor(private readonly limits: TranscriptCacheLimits) {}
+  /** `stat` reads an open file's identity (replaced only by tests, to give a file another one). */
+  constructor(
+    private readonly limits: TranscriptCacheLimits,
+    private readonly stat: (fd: number) => FileStats = fstatSync,
+  ) {}
 
   /** Files currently kept (for tests and diagnostics). */
   get size(): number {
@@ -102,7 +111,7 @@ export class TranscriptCache {
       throw toStoreError(error, 'open', file);
     }
     try {
-      const stats = fstatSync(fd);
+      const stats = this.stat(fd);
       let cached = await this.current(file, fd, stats);
       if (cached === 'full-parse-needed') return cached;
       if (cached === undefined || (start !== -1 && start < cached.base)) {
@@ -127,7 +136,7 @@ export class TranscriptCache {
     const cached = this.files.get(file);
     if (cached === undefined) return undefined;
     const unchangedSize = stats.size === cached.size;
-    const sameFile = cached.dev === stats.dev && cached.ino === stats.ino && stats.size >= cached.size;
+    const sameFile = cached.dev === stats.dev && cached.ino === stats.ino && cached.birthtimeMs === stats.birthtimeMs && stats.size >= cached.size;
     if (!sameFile || (unchangedSize && (stats.mtimeMs !== cached.mtimeMs || stats.ctimeMs !== cached.ctimeMs))) {
       this.forget(file);
       return undefined;
@@ -229,7 +238,7 @@ export class TranscriptCache {
 }
 
 function fileIdentity(stats: FileStats): FileStats {
-  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, birthtimeMs: stats.birthtimeMs };
 }
 
 /** The last {@link FINGERPRINT_BYTES} bytes of `previous` followed by `added`. */
