@@ -160,7 +160,7 @@ describe('rebuildConversation: the single pass over an unbranched chain', () => 
       { type: 'last-prompt', lastPrompt: 'hi', leafUuid: 'a3' },
     ];
     const gathered = collectLinearHistory(chat);
-    expect(gathered?.messages).toEqual([
+    expect(gathered !== undefined && 'messages' in gathered ? gathered.messages : undefined).toEqual([
       { role: 'user', content: 'hi' },
       { role: 'assistant', content: [{ type: 'text', text: 'reading' }, call] },
       { role: 'user', content: [result] },
