@@ -94,8 +94,8 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   readonly #now: () => number;
   /** projectKey → sessionId → record. Maps, not objects: keys like `__proto__` stay data. */
   readonly #projects = new Map<string, Map<string, SessionRecord>>();
-  /** `${projectKey}/${sessionId}` → lease; kept apart from data so delete and expiry keep fencing. */
-  readonly #leases = new Map<string, LeaseRecord>();
+  /** projectKey → sessionId → lease; kept apart from data so delete and expiry keep fencing. */
+  readonly #leases = new Map<string, Map<string, LeaseRecord>>();
   #lastMtime = 0;
   #lastToken = 0;
 
@@ -153,7 +153,8 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   async appendIf(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
     assertValidSessionKey(key);
     if (condition.lease !== undefined) this.#assertCurrentLease(key, condition.lease);
-    const transcript = this.#transcript(key);
+    const record = this.#record(key);
+    const transcript = transcriptOf(record, key);
     const length = transcript?.entries.length ?? 0;
     const lastUuid = transcript?.lastUuid ?? null;
     const lengthDiffers = condition.expectedLength !== undefined && condition.expectedLength !== length;
@@ -168,10 +169,10 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
         },
       );
     }
-    const result = this.#write(key, entries);
+    const result = this.#write(key, entries, record);
     if (condition.releaseLease !== true || condition.lease === undefined) return result;
     // The writer's last write of its turn: give the lease back in the same step.
-    this.#leases.delete(sessionPath(key));
+    this.#dropLease(key);
     return { ...result, released: true };
   }
 
@@ -235,8 +236,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
 
   async releaseLease(lease: SessionLease): Promise<void> {
     assertValidSessionRef(lease.key);
-    const leaseKey = sessionPath(lease.key);
-    if (this.#leases.get(leaseKey)?.token === lease.token) this.#leases.delete(leaseKey);
+    if (this.#leaseOf(lease.key)?.token === lease.token) this.#dropLease(lease.key);
   }
 
   /** A copy of the entries stored under `key`; empty when there are none (official API, for tests). */
@@ -292,29 +292,35 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   /** Takes the lease of a session whose key the caller has validated. */
   #takeLease(key: SessionRef, options: AcquireLeaseOptions): SessionLease {
     assertTtl(options.ttlMs);
-    const leaseKey = sessionPath(key);
-    const current = this.#leases.get(leaseKey);
+    const current = this.#leaseOf(key);
     const now = this.#now();
     if (current && current.expiresAt > now) {
       throw new SessionLeaseError(`session ${key.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`, 'held');
     }
     const lease: LeaseRecord = { holder: options.holder, token: ++this.#lastToken, expiresAt: now + options.ttlMs };
-    this.#leases.set(leaseKey, lease);
+    let leases = this.#leases.get(key.projectKey);
+    if (leases === undefined) {
+      leases = new Map();
+      this.#leases.set(key.projectKey, leases);
+    }
+    leases.set(key.sessionId, lease);
     return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, ...lease };
   }
 
-  #write(key: SessionKey, entries: SessionStoreEntry[]): AppendResult {
+  /** `record` is the session's live record as the caller just read it (`#record(key)`). */
+  #write(key: SessionKey, entries: SessionStoreEntry[], record = this.#record(key)): AppendResult {
     if (!Array.isArray(entries)) throw new SessionStoreError('entries must be an array of transcript entries');
-    const existing = this.#transcript(key);
-    const seenInBatch = new Set<string>();
+    const existing = transcriptOf(record, key);
+    // Only a batch of several entries can repeat a uuid within itself (most appends are of one).
+    const seenInBatch = entries.length > 1 ? new Set<string>() : undefined;
     const fresh: SessionStoreEntry[] = [];
     for (const entry of entries) {
       if (typeof entry !== 'object' || entry === null || typeof entry.type !== 'string') {
         throw new SessionStoreError('every entry must be an object with a string type; nothing was appended');
       }
       if (typeof entry.uuid === 'string') {
-        if (existing?.uuids.has(entry.uuid) || seenInBatch.has(entry.uuid)) continue;
-        seenInBatch.add(entry.uuid);
+        if (existing?.uuids.has(entry.uuid) || seenInBatch?.has(entry.uuid)) continue;
+        seenInBatch?.add(entry.uuid);
       }
       fresh.push(entry);
     }
@@ -327,12 +333,12 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
       throw new SessionStoreError('entries must be plain JSON values; nothing was appended', { cause: error });
     }
     const mtime = this.#nextMtime();
-    const record = this.#record(key) ?? this.#createRecord(key);
     let transcript = existing;
     if (!transcript) {
+      const live = record ?? this.#createRecord(key);
       transcript = { entries: [], uuids: new Set(), lastUuid: null, lastBoundary: -1, mtime };
-      if (key.subpath === undefined) record.main = transcript;
-      else record.subkeys.set(key.subpath, transcript);
+      if (key.subpath === undefined) live.main = transcript;
+      else live.subkeys.set(key.subpath, transcript);
     }
     for (const entry of stored) {
       if (isCompactBoundary(entry)) transcript.lastBoundary = transcript.entries.length;
@@ -353,8 +359,16 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   }
 
   #transcript(key: SessionKey): Transcript | undefined {
-    const record = this.#record(key);
-    return key.subpath === undefined ? record?.main : record?.subkeys.get(key.subpath);
+    return transcriptOf(this.#record(key), key);
+  }
+
+  #leaseOf(key: SessionRef): LeaseRecord | undefined {
+    return this.#leases.get(key.projectKey)?.get(key.sessionId);
+  }
+
+  #dropLease(key: SessionRef): void {
+    const leases = this.#leases.get(key.projectKey);
+    if (leases?.delete(key.sessionId) === true && leases.size === 0) this.#leases.delete(key.projectKey);
   }
 
   /** The live record of a session; an expired one is removed on the way. */
@@ -402,7 +416,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
 
   /** The session's lease record when `lease` is it and has not expired; else why not. */
   #assertCurrentLease(key: SessionRef, lease: SessionLease): LeaseRecord {
-    const current = this.#leases.get(sessionPath(key));
+    const current = this.#leaseOf(key);
     const leaseOfAnotherSession = lease.key.projectKey !== key.projectKey || lease.key.sessionId !== key.sessionId;
     if (leaseOfAnotherSession) {
       throw new SessionLeaseError(`the lease is for session ${lease.key.sessionId}, not ${key.sessionId}`, 'not-held');
@@ -528,8 +542,9 @@ function summaryOf(record: SessionRecord, key: SessionRef): SessionSummaryEntry 
   return record.summary;
 }
 
-function sessionPath(key: SessionRef): string {
-  return `${key.projectKey}/${key.sessionId}`;
+/** The transcript under `key` in `record`: the main one or a subkey's. */
+function transcriptOf(record: SessionRecord | undefined, key: SessionKey): Transcript | undefined {
+  return key.subpath === undefined ? record?.main : record?.subkeys.get(key.subpath);
 }
 
 function assertTtl(ttlMs: number): void {

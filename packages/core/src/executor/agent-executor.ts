@@ -317,7 +317,6 @@ export class AgentExecutor {
       if (request.resumeAt !== undefined && !entries.some((entry) => entry.uuid === request.resumeAt)) {
         throw new SessionNotFoundError(`resumeAt: entry ${request.resumeAt} is not in session ${key.sessionId}`);
       }
-      const context = this.entryContext(key, cwd, request.subagent?.agentId);
       const deferred = request.resumeAt === undefined ? rebuilt.deferredToolUse : undefined;
       if (deferred === undefined && request.prompt === undefined) {
         throw new InvalidArgumentError('prompt: required (only a session whose last tool call was deferred continues without one)', 'prompt');
@@ -345,7 +344,7 @@ export class AgentExecutor {
       // close a history that ends in a user message, so the new prompt starts a valid exchange.
       let leafUuid = rebuilt.leafUuid;
       for (const toolUse of rebuilt.unansweredToolUses) {
-        const entry = toolResultEntry(context, {
+        const entry = toolResultEntry(this.entryContext(key, cwd, request.subagent?.agentId), {
           uuid: this.generateId(),
           toolUseEntryUuid: toolUse.entryUuid,
           toolUseId: toolUse.toolUseId,
@@ -358,7 +357,7 @@ export class AgentExecutor {
       }
       // A `/compact` record ends in user entries the CLI sends together with the next prompt: no repair.
       if (written.length > 0 || (rebuilt.lastRole === 'user' && !endsWithLocalCommand(entries, leafUuid))) {
-        const entry = noResponseEntry(context, { uuid: this.generateId(), parentUuid: leafUuid, messageId: this.generateId() });
+        const entry = noResponseEntry(this.entryContext(key, cwd, request.subagent?.agentId), { uuid: this.generateId(), parentUuid: leafUuid, messageId: this.generateId() });
         written.push(entry);
         leafUuid = entry.uuid!;
         rebuilt = rebuildConversation([...entries, ...written], { resumeAt: leafUuid });
