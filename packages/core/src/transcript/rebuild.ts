@@ -322,7 +322,10 @@ type NoHistory = { leaf?: undefined; leafUuid: string | null };
 
 /**
  * Rebuilds the API history of a transcript. Entries are in file (append) order; metadata lines
- * and sidechain entries are ignored.
+ * and sidechain entries are ignored. A transcript that is one unbranched chain is read in a single
+ * pass that gives what the CLI's walk gives, except for an entry forged to chain on under an older
+ * entry's uuid, or a response id reused by a later response, which it reads in file order (decision
+ * 36); with `resumeAt` the walk always decides.
  */
 export function rebuildConversation(entries: readonly SessionStoreEntry[], options: RebuildOptions = {}): RebuiltConversation {
   const collected = (options.resumeAt === undefined ? collectLinearHistory(entries) : undefined) ?? collectWalkedHistory(entries, options.resumeAt);
