@@ -251,7 +251,10 @@ function addTo<K>(lists: Map<K, number[]>, key: K, value: number): void {
   else list.push(value);
 }
 
-/** Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results. */
+/**
+ * Accumulates user-side content: attachments bubble up in front of prompt text, behind tool results.
+ * One per rebuild, started over by {@link take} (a rebuild meets a user turn per exchange).
+ */
 class UserTurn {
   /** This turn's own array ({@link blocksOf} copies what it reads). */
   private content: BetaContentBlockParam[] | undefined;
@@ -286,21 +289,15 @@ class UserTurn {
     this.attachmentAnchor += blocks.length;
   }
 
-  toMessage(): BetaMessageParam | undefined {
+  /** The message of what was added (none when it is empty), and a fresh start for the next turn. */
+  take(): BetaMessageParam | undefined {
     const blocks = this.content;
-    if (blocks === undefined || blocks.length === 0) return undefined;
-    return { role: 'user', content: this.soleString ?? blocks };
+    const message: BetaMessageParam | undefined = blocks === undefined || blocks.length === 0 ? undefined : { role: 'user', content: this.soleString ?? blocks };
+    this.content = undefined;
+    this.soleString = undefined;
+    this.attachmentAnchor = 0;
+    return message;
   }
-}
-
-/** No user content read yet (`undefined` is content: an entry without any). */
-const NOTHING = Symbol('nothing');
-
-/** The message of a user turn made of one entry's content: what a {@link UserTurn} given only it sends. */
-function userMessageOf(content: unknown): BetaMessageParam | undefined {
-  if (typeof content === 'string' && content.length > 0) return { role: 'user', content };
-  const blocks = blocksOf(content);
-  return blocks.length === 0 ? undefined : { role: 'user', content: blocks };
 }
 
 /** What a rebuild gathers before the history is made sendable, however it was gathered. */
@@ -383,15 +380,11 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
   const toolUseEntries = new Map<string, string>();
   let first: ChainEntry | undefined;
   let previous: ChainEntry | undefined;
-  // The user content since the last response: one entry's content as read (nearly always), or a
-  // turn gathering several.
-  let userTurn: UserTurn | undefined;
-  let soleUser: unknown = NOTHING;
+  // The user content since the last response.
+  const userTurn = new UserTurn();
   const flushUser = (): void => {
-    const message = userTurn !== undefined ? userTurn.toMessage() : soleUser === NOTHING ? undefined : userMessageOf(soleUser);
+    const message = userTurn.take();
     if (message !== undefined) messages.push(message);
-    userTurn = undefined;
-    soleUser = NOTHING;
   };
   // The response being gathered (its entries follow each other), and whether it is still open.
   let head: ChainEntry | undefined;
@@ -409,18 +402,16 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
     open = false;
     toolUses = NO_TOOL_USES;
     let content = blocksOf(messageOf(head!)?.content);
+    noteToolUses(head!, content);
     if (rest !== undefined || !content.every(isRequestBlock)) {
-      const converted: BetaContentBlockParam[] = [];
-      for (const block of content) converted.push(toRequestBlock(block));
-      if (rest !== undefined) for (const member of rest) for (const block of blocksOf(messageOf(member)?.content)) converted.push(toRequestBlock(block));
-      content = converted;
+      content = content.map(toRequestBlock);
+      for (const member of rest ?? []) {
+        const blocks = blocksOf(messageOf(member)?.content);
+        noteToolUses(member, blocks);
+        for (const block of blocks) content.push(toRequestBlock(block));
+      }
     }
     if (content.length === 0) return false;
-    if (rest === undefined) noteToolUses(head!, content);
-    else {
-      noteToolUses(head!, blocksOf(messageOf(head!)?.content));
-      for (const member of rest) noteToolUses(member, blocksOf(messageOf(member)?.content));
-    }
     const last = messages.at(-1);
     if (last?.role === 'assistant' && Array.isArray(last.content)) last.content = [...last.content, ...content];
     else messages.push({ role: 'assistant', content });
@@ -473,14 +464,7 @@ export function collectLinearHistory(entries: readonly SessionStoreEntry[]): Col
           (answered ??= new Set()).add(result.tool_use_id);
         }
       }
-      const content = messageOf(entry)?.content;
-      if (userTurn !== undefined) userTurn.addUser(content);
-      else if (soleUser === NOTHING) soleUser = content;
-      else {
-        userTurn = new UserTurn();
-        userTurn.addUser(soleUser);
-        userTurn.addUser(content);
-      }
+      userTurn.addUser(messageOf(entry)?.content);
     } else if (entry.type !== 'system' || isCompactBoundary(entry)) {
       return undefined;
     }
@@ -514,17 +498,15 @@ function collectWalkedHistory(entries: readonly SessionStoreEntry[], resumeAt: s
   const path = walk(leafPosition, index);
   const messages: BetaMessageParam[] = [];
   const consumed = new Uint8Array(chain.length);
-  let userTurn: UserTurn | undefined;
+  const userTurn = new UserTurn();
   let unanswered: UnansweredToolUse[] = [];
   let lastGroup: readonly number[] = [];
   const toolUseEntries = new Map<string, string>();
 
   const flushUser = (): void => {
-    const message = userTurn?.toMessage();
+    const message = userTurn.take();
     if (message !== undefined) messages.push(message);
-    userTurn = undefined;
   };
-  const user = (): UserTurn => (userTurn ??= new UserTurn());
 
   for (const position of path) {
     if (consumed[position] === 1) continue;
@@ -567,14 +549,14 @@ function collectWalkedHistory(entries: readonly SessionStoreEntry[], resumeAt: s
       for (const resultPosition of resultPositions) {
         consumed[resultPosition] = 1;
         const result = chain[resultPosition]!;
-        user().addUser(messageOf(result)?.content);
+        userTurn.addUser(messageOf(result)?.content);
         for (const block of toolResultsOf(result)) answered.add(block.tool_use_id);
       }
       unanswered = unanswered.filter((toolUse) => !answered.has(toolUse.toolUseId));
     } else if (entry.type === 'user') {
-      user().addUser(messageOf(entry)?.content);
+      userTurn.addUser(messageOf(entry)?.content);
     } else if (entry.type === 'attachment') {
-      user().addAttachment(renderedUserTexts(entry));
+      userTurn.addAttachment(renderedUserTexts(entry));
     }
   }
   flushUser();
