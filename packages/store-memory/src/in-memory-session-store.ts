@@ -94,8 +94,8 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   readonly #now: () => number;
   /** projectKey → sessionId → record. Maps, not objects: keys like `__proto__` stay data. */
   readonly #projects = new Map<string, Map<string, SessionRecord>>();
-  /** projectKey → sessionId → lease; kept apart from data so delete and expiry keep fencing. */
-  readonly #leases = new Map<string, Map<string, LeaseRecord>>();
+  /** `${projectKey}/${sessionId}` → lease; kept apart from data so delete and expiry keep fencing. */
+  readonly #leases = new Map<string, LeaseRecord>();
   #lastMtime = 0;
   #lastToken = 0;
 
@@ -172,7 +172,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     const result = this.#write(key, entries, record);
     if (condition.releaseLease !== true || condition.lease === undefined) return result;
     // The writer's last write of its turn: give the lease back in the same step.
-    this.#dropLease(key);
+    this.#leases.delete(sessionPath(key));
     return { ...result, released: true };
   }
 
@@ -236,7 +236,8 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
 
   async releaseLease(lease: SessionLease): Promise<void> {
     assertValidSessionRef(lease.key);
-    if (this.#leaseOf(lease.key)?.token === lease.token) this.#dropLease(lease.key);
+    const leaseKey = sessionPath(lease.key);
+    if (this.#leases.get(leaseKey)?.token === lease.token) this.#leases.delete(leaseKey);
   }
 
   /** A copy of the entries stored under `key`; empty when there are none (official API, for tests). */
@@ -292,18 +293,14 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   /** Takes the lease of a session whose key the caller has validated. */
   #takeLease(key: SessionRef, options: AcquireLeaseOptions): SessionLease {
     assertTtl(options.ttlMs);
-    const current = this.#leaseOf(key);
+    const leaseKey = sessionPath(key);
+    const current = this.#leases.get(leaseKey);
     const now = this.#now();
     if (current && current.expiresAt > now) {
       throw new SessionLeaseError(`session ${key.sessionId} is leased by ${current.holder} until ${new Date(current.expiresAt).toISOString()}`, 'held');
     }
     const lease: LeaseRecord = { holder: options.holder, token: ++this.#lastToken, expiresAt: now + options.ttlMs };
-    let leases = this.#leases.get(key.projectKey);
-    if (leases === undefined) {
-      leases = new Map();
-      this.#leases.set(key.projectKey, leases);
-    }
-    leases.set(key.sessionId, lease);
+    this.#leases.set(leaseKey, lease);
     return { key: { projectKey: key.projectKey, sessionId: key.sessionId }, ...lease };
   }
 
@@ -362,15 +359,6 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     return transcriptOf(this.#record(key), key);
   }
 
-  #leaseOf(key: SessionRef): LeaseRecord | undefined {
-    return this.#leases.get(key.projectKey)?.get(key.sessionId);
-  }
-
-  #dropLease(key: SessionRef): void {
-    const leases = this.#leases.get(key.projectKey);
-    if (leases?.delete(key.sessionId) === true && leases.size === 0) this.#leases.delete(key.projectKey);
-  }
-
   /** The live record of a session; an expired one is removed on the way. */
   #record(key: SessionRef): SessionRecord | undefined {
     const sessions = this.#projects.get(key.projectKey);
@@ -416,7 +404,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
 
   /** The session's lease record when `lease` is it and has not expired; else why not. */
   #assertCurrentLease(key: SessionRef, lease: SessionLease): LeaseRecord {
-    const current = this.#leaseOf(key);
+    const current = this.#leases.get(sessionPath(key));
     const leaseOfAnotherSession = lease.key.projectKey !== key.projectKey || lease.key.sessionId !== key.sessionId;
     if (leaseOfAnotherSession) {
       throw new SessionLeaseError(`the lease is for session ${lease.key.sessionId}, not ${key.sessionId}`, 'not-held');
@@ -540,6 +528,10 @@ function summaryOf(record: SessionRecord, key: SessionRef): SessionSummaryEntry 
     record.summaryFolded = main.entries.length;
   }
   return record.summary;
+}
+
+function sessionPath(key: SessionRef): string {
+  return `${key.projectKey}/${key.sessionId}`;
 }
 
 /** The transcript under `key` in `record`: the main one or a subkey's. */
