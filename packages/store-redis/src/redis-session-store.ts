@@ -442,14 +442,11 @@ export class RedisSessionStore implements ExtendedSessionStore {
       // single server. Otherwise only a session this append created needs it, after the script.
       const indexedAt = this.memoOf(key)?.indexedAt ?? 0;
       const indexing = entries.length > 0 && (main || this.ttlMs > 0) && Date.now() - indexedAt >= INDEX_REFRESH_MS;
-      const result = (indexing ? (await Promise.all([script, this.index(key, this.indexExpiry(), main)]))[0] : await script) as
+      const reply = (indexing ? (await Promise.all([script, this.index(key, this.indexExpiry(), main)]))[0] : await script) as
         | number
         | [string, ...(string | number)[]];
-      if (typeof result === 'number') {
-        if (!settled && delta && settles(delta)) this.remember(key).settled = true;
-        if (main && !indexing && result === entries.length) await this.index(key, this.indexExpiry());
-        return { appended: entries.length, skipped: 0, length: result };
-      }
+      // The script's short reply (every entry appended, no lease released) is its `ok` reply's length.
+      const result = typeof reply === 'number' ? ['ok', entries.length, 0, reply] : reply;
       switch (result[0]) {
         case 'ok': {
           const appended = Number(result[1]);
@@ -536,8 +533,6 @@ export class RedisSessionStore implements ExtendedSessionStore {
     await this.connection.run(INDEX, [index], [addMember ? key.sessionId : '', expiry]);
     this.remember(key).indexedAt = Date.now();
   }
-
-
 
   /** The index's expiry argument: the session TTL plus the refresh period, or none. */
   private indexExpiry(): string {
