@@ -46,7 +46,7 @@ import {
 import { compactBoundaryEntry, compactCommandEntries, compactSummaryEntry, compactSummaryText, type PreservedSegment } from '../transcript/compaction-entries.js';
 import { rebuildConversation, type DeferredToolCall } from '../transcript/rebuild.js';
 import { SDK_VERSION } from '../version.js';
-import { receiveMessage, streamMessage, type CallParams, type CompletedCall } from './model-call.js';
+import { receiveMessage, startCall, streamMessage, type CallParams, type CompletedCall, type StartedCall } from './model-call.js';
 import {
   compactCommandArguments,
   DEFAULT_SUMMARY_MAX_TOKENS,
@@ -140,6 +140,11 @@ type Turn = {
   pendingCompaction: PendingCompaction | undefined;
   /** The turn's trace span (a no-op unless the application registered OpenTelemetry). */
   span: Span | undefined;
+  /**
+   * The prompt's entries and the messages to report, kept for the moment the turn's first request
+   * is on its way (see `whileFirstCall`); `undefined` once done, or when they were done before.
+   */
+  whileFirstCall: { entries: SessionStoreEntry[]; messages: SDKMessage[] } | undefined;
   /**
    * True while a deferred call's own turn runs and the prompt's turn follows on the same lease:
    * its result must not give the lease back. Every other result does, before it is yielded.
@@ -238,7 +243,11 @@ export class AgentExecutor {
           yield* this.modelLoop(turn);
           return;
         }
-        if (request.subagent === undefined) yield this.initMessage(turn);
+        if (request.subagent === undefined) {
+          const init = this.initMessage(turn);
+          if (turn.whileFirstCall === undefined) yield init;
+          else turn.whileFirstCall.messages.push(init);
+        }
         yield* this.modelLoop(turn);
       } finally {
         await turn.writer.release();
@@ -372,7 +381,11 @@ export class AgentExecutor {
         return turn;
       }
       const prompt = this.promptEntryOf(turn, leafUuid);
-      await writer.append([...written, prompt]);
+      written.push(prompt);
+      // Under the session's lease no other writer can come between: the prompt is stored while
+      // the request is on its way. Without one, a conflict must show before the API is called.
+      if (writer.holdsLease) turn.whileFirstCall = { entries: written, messages: [] };
+      else await writer.append(written);
       turn.messages = rebuilt.messages;
       pushUserContent(turn.messages, (prompt.message as { content: BetaContentBlockParam[] }).content);
       turn.leafUuid = prompt.uuid!;
@@ -408,6 +421,7 @@ export class AgentExecutor {
       promptContext: [],
       pendingCompaction: undefined,
       span: undefined,
+      whileFirstCall: undefined,
       leaseOutlivesResult: false,
     };
   }
@@ -679,16 +693,17 @@ export class AgentExecutor {
       const started = this.clock();
       const params = summaryParams ?? this.callParams(turn);
       const apiSpan = startSpan(SPAN_NAMES.apiCall, { 'gen_ai.system': 'anthropic', 'gen_ai.request.model': params.model, 'sdk.attempt': attempt + 1, 'sdk.summary': summaryParams !== undefined }, turn.span);
+      // Inside the API span, so the client's own spans (when a context manager is registered) nest under it.
+      const inFlight = withSpan(apiSpan, () => startCall(this.client, params, request.signal));
+      if (turn.whileFirstCall !== undefined) yield* this.whileFirstCall(turn, inFlight);
       // Events are handed through a generator only when the caller wants them as `stream_event`s.
-      const stream = request.includePartialMessages === true && summaryParams === undefined ? streamMessage(this.client, params, request.signal) : undefined;
+      const stream = request.includePartialMessages === true && summaryParams === undefined ? streamMessage(inFlight) : undefined;
       try {
         let call: CompletedCall;
         if (stream === undefined) {
-          // Inside the API span, so the client's own spans (when a context manager is registered) nest under it.
-          call = await withSpan(apiSpan, () => receiveMessage(this.client, params, request.signal));
+          call = await receiveMessage(inFlight);
         } else {
-          // The request starts on the first step: inside the API span too.
-          let next = await withSpan(apiSpan, () => stream.next());
+          let next = await stream.next();
           while (next.done !== true) {
             yield { type: 'stream_event', event: next.value, parent_tool_use_id: turn.request.subagent?.parentToolUseId ?? null, uuid: this.uuid(), session_id: sessionId };
             next = await stream.next();
@@ -737,9 +752,29 @@ export class AgentExecutor {
         }
       } finally {
         // A caller that stops iterating mid-stream closes the HTTP stream here (a no-op when done).
-        await stream?.return(undefined as never);
+        if (stream !== undefined) await stream.return(undefined as never);
       }
     }
+  }
+
+  /**
+   * Stores the prompt and reports `system/init` while the turn's first request is on its way
+   * (decision 38): the API's answer takes far longer than this work, which before the request only
+   * delayed it. It waits for the request to be written first: the client prepares it in a chain of
+   * promise jobs and Node writes it on `process.nextTick`, and both run before `setImmediate`. A
+   * store failure cancels the call and fails the turn before it reports anything, as before.
+   */
+  private async *whileFirstCall(turn: Turn, call: StartedCall): AsyncGenerator<SDKMessage, void, undefined> {
+    const { entries, messages } = turn.whileFirstCall!;
+    turn.whileFirstCall = undefined;
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      await turn.writer.append(entries);
+    } catch (error) {
+      call.cancel();
+      throw error;
+    }
+    for (const message of messages) yield message;
   }
 
   /** Records an abort during streaming the way the CLI does: a user entry, no partial answer. */

@@ -4,6 +4,7 @@ import type {
   BetaRawMessageStreamEvent,
   MessageCreateParamsNonStreaming,
 } from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import { messageEventBatches, readMessageEvents } from './message-events.js';
 import { IncompleteStreamError } from './retry.js';
 
 /** A complete message of one streamed API call. */
@@ -13,36 +14,90 @@ export type CompletedCall = { message: BetaMessage; requestId: string | null };
 export type CallParams = Omit<MessageCreateParamsNonStreaming, 'stream'>;
 
 /**
- * Streams one Messages API call, yielding every raw event as it arrives, and returns the message
- * assembled from them. Throws when the stream fails or ends before `message_stop`: the caller then
- * has no message at all, never half of one.
+ * One Messages API call under way: the request is sent when it is started ({@link startCall}); its
+ * answer is read with {@link receiveMessage} or {@link streamMessage}, or dropped with `cancel()`.
  */
-export async function* streamMessage(client: Anthropic, params: CallParams, signal: AbortSignal | undefined): AsyncGenerator<BetaRawMessageStreamEvent, CompletedCall> {
-  const { data: stream, request_id: requestId } = await client.beta.messages.create({ ...params, stream: true }, callOptions(signal)).withResponse();
-  const assembler = new MessageAssembler();
-  for await (const event of stream) {
-    assembler.apply(event);
-    yield event;
+export type StartedCall = {
+  readonly response: Promise<Response>;
+  /** Stops the call (its request, or its body once the headers are in) and lets go of the caller's signal. */
+  cancel(): void;
+  /** Lets go of the caller's signal (the answer was read, or failed). */
+  done(): void;
+};
+
+const NO_RETRIES = { maxRetries: 0 } as const;
+const NOTHING_TO_UNLINK = (): void => undefined;
+
+/**
+ * Sends the request; the response's body is read by `message-events.ts`, not by the SDK's `Stream`
+ * (see there why). Retries are the executor's (it logs and reports them): one attempt each.
+ *
+ * The caller's signal is not given to the client: the client leaves an abort listener on the
+ * signal it is given until its own stream reader ends the call, and a body read here would leave
+ * it until the body is garbage-collected, piling listeners onto a signal reused across turns. The
+ * client gets a signal of the call's own, which follows the caller's until `done()`.
+ */
+export function startCall(client: Anthropic, params: CallParams, signal: AbortSignal | undefined): StartedCall {
+  let controller: AbortController | undefined;
+  let done = NOTHING_TO_UNLINK;
+  let options: { maxRetries: 0; signal?: AbortSignal } = NO_RETRIES;
+  if (signal !== undefined) {
+    const call = new AbortController();
+    const abort = (): void => call.abort(signal.reason);
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    controller = call;
+    done = () => signal.removeEventListener('abort', abort);
+    options = { maxRetries: 0, signal: call.signal };
   }
-  return { message: assembler.finish(), requestId: requestId ?? null };
+  const response = client.beta.messages.create({ ...params, stream: true }, options).asResponse();
+  // Read later (after the caller's own work, maybe never): a failure before then is not unhandled.
+  response.catch(NOTHING_TO_UNLINK);
+  return {
+    response,
+    done,
+    cancel() {
+      done();
+      controller?.abort();
+      response.then((answer) => answer.body?.cancel(), NOTHING_TO_UNLINK).catch(NOTHING_TO_UNLINK);
+    },
+  };
 }
 
 /**
- * {@link streamMessage} for a caller that does not want the events: the same streamed call and
- * the same errors, without handing each event through a generator (two promise hops per event).
+ * Reads a started call's answer, yielding every raw event as it arrives, and returns the message
+ * assembled from them. Throws when the stream fails or ends before `message_stop`: the caller then
+ * has no message at all, never half of one.
  */
-export async function receiveMessage(client: Anthropic, params: CallParams, signal: AbortSignal | undefined): Promise<CompletedCall> {
-  const { data: stream, request_id: requestId } = await client.beta.messages.create({ ...params, stream: true }, callOptions(signal)).withResponse();
-  const assembler = new MessageAssembler();
-  for await (const event of stream) assembler.apply(event);
-  return { message: assembler.finish(), requestId: requestId ?? null };
+export async function* streamMessage(call: StartedCall): AsyncGenerator<BetaRawMessageStreamEvent, CompletedCall> {
+  try {
+    const response = await call.response;
+    const assembler = new MessageAssembler();
+    for await (const batch of messageEventBatches(response)) {
+      for (const event of batch) {
+        assembler.apply(event);
+        yield event;
+      }
+    }
+    return { message: assembler.finish(), requestId: response.headers.get('request-id') };
+  } finally {
+    call.done();
+  }
 }
 
-const NO_RETRIES = { maxRetries: 0 } as const;
-
-/** Retries are the executor's (it logs and reports them); the client makes one attempt. */
-function callOptions(signal: AbortSignal | undefined): { maxRetries: 0; signal?: AbortSignal } {
-  return signal === undefined ? NO_RETRIES : { maxRetries: 0, signal };
+/**
+ * {@link streamMessage} for a caller that does not want the events: the same answer and the same
+ * errors, without handing each event through a generator.
+ */
+export async function receiveMessage(call: StartedCall): Promise<CompletedCall> {
+  try {
+    const response = await call.response;
+    const assembler = new MessageAssembler();
+    await readMessageEvents(response, (event) => assembler.apply(event));
+    return { message: assembler.finish(), requestId: response.headers.get('request-id') };
+  } finally {
+    call.done();
+  }
 }
 
 /** Folds streaming events into the final message, as the API's non-streaming response would be. */

@@ -96,6 +96,11 @@ export class TurnWriter {
     }
   }
 
+  /** True while the writer holds the session's lease: no other writer can append in between. */
+  get holdsLease(): boolean {
+    return this.lease !== undefined;
+  }
+
   /** A writer that writes nothing and holds nothing (a turn refused before it touched the store). */
   static readOnly(): TurnWriter {
     return new TurnWriter(NO_STORE, { projectKey: '-', sessionId: '-' }, { persist: false, holder: '-', leaseTtlMs: 1, clock: Date.now }, undefined, 0);
