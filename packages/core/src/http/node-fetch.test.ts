@@ -63,6 +63,26 @@ describe('createNodeFetch', () => {
     expect(rest).toBe('event: two\n\n');
   });
 
+  it('stops quietly when the body is cancelled while more of it is arriving', async () => {
+    const { url } = await serve((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let index = 0; index < 200; index++) response.write(`data: ${'x'.repeat(1000)}\n\n`);
+      response.end();
+    });
+    const nodeFetch = createNodeFetch(unexpectedFallback);
+    // Cancelled unread, at once: what was already received still flows out of the socket, and must
+    // not reach the closed stream (enqueueing on it throws inside an event handler, uncaught).
+    const unread = await nodeFetch(url, { method: 'POST', body: '{}' });
+    await unread.body!.cancel();
+    // And cancelled by its reader after the first chunk.
+    const read = await nodeFetch(url, { method: 'POST', body: '{}' });
+    const reader = read.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await reader.closed).toBeUndefined();
+  });
+
   it('rejects with the abort reason, before the response and while its body is read', async () => {
     const { url } = await serve((request, _body, response) => {
       if (request.url === '/slow') return; // never answers

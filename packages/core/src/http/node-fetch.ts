@@ -199,11 +199,15 @@ function webStream(source: Readable, response: IncomingMessage, signal: AbortSig
   let ended = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      // After a cancel, what the socket had already received may still be emitted: dropped, as
+      // the closed stream would throw (inside an event handler: an uncaught exception).
       source.on('data', (chunk: Buffer) => {
+        if (ended) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) source.pause();
       });
       source.once('end', () => {
+        if (ended) return;
         ended = true;
         controller.close();
       });
