@@ -60,7 +60,8 @@ type Transcript = {
 /** Everything stored for one session id in one project; it expires as a whole. */
 type SessionRecord = {
   main: Transcript | undefined;
-  subkeys: Map<string, Transcript>;
+  /** Subagent transcripts; created with the first (most sessions have none). */
+  subkeys: Map<string, Transcript> | undefined;
   /**
    * The main transcript's summary, folded up to its first `summaryFolded` entries: appends leave
    * the folding to the next listing, which is rarer than turns.
@@ -138,7 +139,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     const record = this.#record(key);
     if (!record) return;
     if (key.subpath !== undefined) {
-      record.subkeys.delete(key.subpath);
+      record.subkeys?.delete(key.subpath);
     } else {
       this.#projects.get(key.projectKey)?.delete(key.sessionId);
     }
@@ -147,7 +148,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
 
   async listSubkeys(key: SessionRef): Promise<string[]> {
     assertValidSessionRef(key);
-    return [...(this.#record(key)?.subkeys.keys() ?? [])];
+    return [...(this.#record(key)?.subkeys?.keys() ?? [])];
   }
 
   async appendIf(key: SessionKey, entries: SessionStoreEntry[], condition: AppendCondition): Promise<AppendResult> {
@@ -173,7 +174,8 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
     if (condition.releaseLease !== true || condition.lease === undefined) return result;
     // The writer's last write of its turn: give the lease back in the same step.
     this.#leases.delete(sessionPath(key));
-    return { ...result, released: true };
+    result.released = true;
+    return result;
   }
 
   async loadWindow(key: SessionKey, window: LoadWindow, options: LoadOptions = {}): Promise<LoadedWindow | null> {
@@ -335,7 +337,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
       const live = record ?? this.#createRecord(key);
       transcript = { entries: [], uuids: new Set(), lastUuid: null, lastBoundary: -1, mtime };
       if (key.subpath === undefined) live.main = transcript;
-      else live.subkeys.set(key.subpath, transcript);
+      else (live.subkeys ??= new Map()).set(key.subpath, transcript);
     }
     for (const entry of stored) {
       if (isCompactBoundary(entry)) transcript.lastBoundary = transcript.entries.length;
@@ -375,7 +377,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
       sessions = new Map();
       this.#projects.set(key.projectKey, sessions);
     }
-    const record: SessionRecord = { main: undefined, subkeys: new Map(), summary: undefined, summaryFolded: 0, expiresAt: null };
+    const record: SessionRecord = { main: undefined, subkeys: undefined, summary: undefined, summaryFolded: 0, expiresAt: null };
     sessions.set(key.sessionId, record);
     return record;
   }
@@ -384,7 +386,7 @@ export class InMemorySessionStore implements SessionStore, SessionStoreExtension
   #dropIfEmpty(key: SessionRef): void {
     const sessions = this.#projects.get(key.projectKey);
     const record = sessions?.get(key.sessionId);
-    if (record && !record.main && record.subkeys.size === 0) sessions?.delete(key.sessionId);
+    if (record && !record.main && (record.subkeys?.size ?? 0) === 0) sessions?.delete(key.sessionId);
     if (sessions?.size === 0) this.#projects.delete(key.projectKey);
   }
 
@@ -536,7 +538,7 @@ function sessionPath(key: SessionRef): string {
 
 /** The transcript under `key` in `record`: the main one or a subkey's. */
 function transcriptOf(record: SessionRecord | undefined, key: SessionKey): Transcript | undefined {
-  return key.subpath === undefined ? record?.main : record?.subkeys.get(key.subpath);
+  return key.subpath === undefined ? record?.main : record?.subkeys?.get(key.subpath);
 }
 
 function assertTtl(ttlMs: number): void {
