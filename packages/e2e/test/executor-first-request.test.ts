@@ -57,6 +57,24 @@ describe('AgentExecutor: the prompt is stored while the first request is on its 
     expect(transcriptOf(messageRequests(emulator).at(-1)!)).toEqual(['user: again']);
   });
 
+  it('cancels the call when the caller stops at system/init, and the next turn works', async () => {
+    const store = new InMemorySessionStore();
+    const session = newSession();
+    const controller = new AbortController();
+    const seen: SDKMessage[] = [];
+    for await (const message of executorFor(store, emulator).runTurn({ session, prompt: 'stopped early', model: MODEL, signal: controller.signal })) {
+      seen.push(message);
+      break;
+    }
+    expect(seen.map((message) => message.type)).toEqual(['system']);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // The prompt was stored before system/init went out; the answer never was.
+    expect((await store.load(session))!.map((entry) => entry.type)).toEqual(['user']);
+    const { result } = await runTurn(executorFor(store, emulator), { session, prompt: 'again' });
+    expect(resultText(result)).toMatch(/^echo: again/);
+    expect(transcriptOf(messageRequests(emulator).at(-1)!)).toEqual(['user: stopped early', 'assistant: No response requested.', 'user: again']);
+  });
+
   it('stores the prompt before the request on a store without leases, where a conflict must show first', async () => {
     const memory = new InMemorySessionStore();
     const requestsAtPrompt: number[] = [];

@@ -695,7 +695,7 @@ export class AgentExecutor {
       const apiSpan = startSpan(SPAN_NAMES.apiCall, { 'gen_ai.system': 'anthropic', 'gen_ai.request.model': params.model, 'sdk.attempt': attempt + 1, 'sdk.summary': summaryParams !== undefined }, turn.span);
       // Inside the API span, so the client's own spans (when a context manager is registered) nest under it.
       const inFlight = withSpan(apiSpan, () => startCall(this.client, params, request.signal));
-      if (turn.whileFirstCall !== undefined) yield* this.whileFirstCall(turn, inFlight);
+      if (turn.whileFirstCall !== undefined) yield* this.whileFirstCall(turn, inFlight, apiSpan);
       // Events are handed through a generator only when the caller wants them as `stream_event`s.
       const stream = request.includePartialMessages === true && summaryParams === undefined ? streamMessage(inFlight) : undefined;
       try {
@@ -762,19 +762,28 @@ export class AgentExecutor {
    * (decision 38): the API's answer takes far longer than this work, which before the request only
    * delayed it. It waits for the request to be written first: the client prepares it in a chain of
    * promise jobs and Node writes it on `process.nextTick`, and both run before `setImmediate`. A
-   * store failure cancels the call and fails the turn before it reports anything, as before.
+   * store failure cancels the call and fails the turn before it reports anything, as before; so
+   * does a caller that stops iterating at `system/init` (nothing will read the answer).
    */
-  private async *whileFirstCall(turn: Turn, call: StartedCall): AsyncGenerator<SDKMessage, void, undefined> {
+  private async *whileFirstCall(turn: Turn, call: StartedCall, apiSpan: Span): AsyncGenerator<SDKMessage, void, undefined> {
     const { entries, messages } = turn.whileFirstCall!;
     turn.whileFirstCall = undefined;
-    await new Promise((resolve) => setImmediate(resolve));
+    let handedOn = false;
+    let failure: unknown;
     try {
+      await new Promise((resolve) => setImmediate(resolve));
       await turn.writer.append(entries);
+      for (const message of messages) yield message;
+      handedOn = true;
     } catch (error) {
-      call.cancel();
+      failure = error;
       throw error;
+    } finally {
+      if (!handedOn) {
+        call.cancel();
+        endSpan(apiSpan, failure);
+      }
     }
-    for (const message of messages) yield message;
   }
 
   /** Records an abort during streaming the way the CLI does: a user entry, no partial answer. */
