@@ -49,30 +49,22 @@ function outcomeOf(events: unknown[], error: unknown): Outcome {
   };
 }
 
-async function throughSdk(chunks: readonly Uint8Array[], headers?: Record<string, string>): Promise<Outcome> {
-  const events: unknown[] = [];
-  try {
-    for await (const event of Stream.fromSSEResponse(responseOf(chunks, headers), new AbortController())) events.push(event);
-  } catch (error) {
-    return outcomeOf(events, error);
-  }
-  return outcomeOf(events, undefined);
-}
+/** Reads a response's events, each to `push`. */
+type EventReader = (response: Response, push: (event: unknown) => void) => Promise<void>;
 
-async function throughReader(chunks: readonly Uint8Array[], headers?: Record<string, string>): Promise<Outcome> {
-  const events: unknown[] = [];
-  try {
-    await readMessageEvents(responseOf(chunks, headers), (event) => events.push(event));
-  } catch (error) {
-    return outcomeOf(events, error);
-  }
-  return outcomeOf(events, undefined);
-}
+const throughSdk: EventReader = async (response, push) => {
+  for await (const event of Stream.fromSSEResponse(response, new AbortController())) push(event);
+};
+const throughReader: EventReader = (response, push) => readMessageEvents(response, push);
+const throughBatches: EventReader = async (response, push) => {
+  for await (const batch of messageEventBatches(response)) for (const event of batch) push(event);
+};
 
-async function throughBatches(chunks: readonly Uint8Array[], headers?: Record<string, string>): Promise<Outcome> {
+/** The events `read` gives for a body arriving in `chunks`, and the error it ends with. */
+async function outcomeThrough(read: EventReader, chunks: readonly Uint8Array[], headers: Record<string, string>): Promise<Outcome> {
   const events: unknown[] = [];
   try {
-    for await (const batch of messageEventBatches(responseOf(chunks, headers))) events.push(...batch);
+    await read(responseOf(chunks, headers), (event) => events.push(event));
   } catch (error) {
     return outcomeOf(events, error);
   }
@@ -139,10 +131,11 @@ describe('MessageEventParser', () => {
     for (let sample = 0; sample < 400; sample++) {
       const bytes = encoder.encode(randomBody(next));
       const chunks = cut(bytes, next);
-      const expected = await throughSdk(chunks, { 'request-id': `req_${sample}` });
+      const headers = { 'request-id': `req_${sample}` };
+      const expected = await outcomeThrough(throughSdk, chunks, headers);
       // Either way of reading the events must match the SDK, event for event and error for error.
-      expect({ sample, ...(await throughReader(chunks, { 'request-id': `req_${sample}` })) }).toEqual({ sample, ...expected });
-      expect({ sample, ...(await throughBatches(chunks, { 'request-id': `req_${sample}` })) }).toEqual({ sample, ...expected });
+      expect({ sample, ...(await outcomeThrough(throughReader, chunks, headers)) }).toEqual({ sample, ...expected });
+      expect({ sample, ...(await outcomeThrough(throughBatches, chunks, headers)) }).toEqual({ sample, ...expected });
     }
   });
 
