@@ -112,7 +112,8 @@ export class MessageEventParser {
  * Reads a streamed Messages API response to its end, handing each event to `onEvent` as its chunk
  * arrives. Throws what the body's reader throws (a cut connection, an abort's reason), an `error`
  * event's `APIError`, and an event's JSON error; then the rest of the body is cancelled, which
- * frees its connection.
+ * frees its connection. Not written over {@link messageEventBatches}: a generator step per chunk
+ * cost 3–5 µs per call, on the path every turn takes.
  */
 export async function readMessageEvents(response: Response, onEvent: MessageEventHandler): Promise<void> {
   const reader = bodyReader(response);

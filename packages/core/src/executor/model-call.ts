@@ -26,7 +26,8 @@ export type StartedCall = {
 };
 
 const NO_RETRIES = { maxRetries: 0 } as const;
-const NOTHING_TO_UNLINK = (): void => undefined;
+/** Nothing to do: no signal to unlink, a failure already handled where it is awaited. */
+const ignore = (): void => undefined;
 
 /**
  * Sends the request; the response's body is read by `message-events.ts`, not by the SDK's `Stream`
@@ -39,7 +40,7 @@ const NOTHING_TO_UNLINK = (): void => undefined;
  */
 export function startCall(client: Anthropic, params: CallParams, signal: AbortSignal | undefined): StartedCall {
   let controller: AbortController | undefined;
-  let done = NOTHING_TO_UNLINK;
+  let done = ignore;
   let options: { maxRetries: 0; signal?: AbortSignal } = NO_RETRIES;
   if (signal !== undefined) {
     const call = new AbortController();
@@ -52,14 +53,14 @@ export function startCall(client: Anthropic, params: CallParams, signal: AbortSi
   }
   const response = client.beta.messages.create({ ...params, stream: true }, options).asResponse();
   // Read later (after the caller's own work, maybe never): a failure before then is not unhandled.
-  response.catch(NOTHING_TO_UNLINK);
+  response.catch(ignore);
   return {
     response,
     done,
     cancel() {
       done();
       controller?.abort();
-      response.then((answer) => answer.body?.cancel(), NOTHING_TO_UNLINK).catch(NOTHING_TO_UNLINK);
+      response.then((answer) => answer.body?.cancel(), ignore).catch(ignore);
     },
   };
 }
