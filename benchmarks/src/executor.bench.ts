@@ -21,7 +21,15 @@ const PROJECT = 'bench-executor';
 /** Calls of one kind in a row (see {@link overhead}). */
 const BLOCK = 10;
 
-/** An existing session of `turns - 1` exchanges in the official entry format, as the executor writes it. */
+/**
+ * An existing session of `turns - 1` exchanges in the official entry format, as the executor writes
+ * it, in the state a store holds it: read back through JSON (decision 40). Strings built by joining
+ * (these texts, an answer gathered from its deltas) are chains V8 flattens the first time something
+ * reads a character of them, as a rebuild does; the direct calls' histories, rebuilt here, were read
+ * flat while every executor sample flattened its whole session again (0.07–0.08× of a 1,000-turn
+ * call). A live session's older answers were flattened by the turns after them, and a file, Redis or
+ * PostgreSQL store parses flat strings.
+ */
 function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
   const entries: SessionStoreEntry[] = [];
   let parentUuid: string | null = null;
@@ -47,7 +55,7 @@ function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
     entries.push(prompt, answer, { type: 'last-prompt', lastPrompt: `turn ${index + 1}`, leafUuid: answer.uuid, sessionId });
     parentUuid = answer.uuid!;
   }
-  return entries;
+  return JSON.parse(JSON.stringify(entries)) as SessionStoreEntry[];
 }
 
 /**
