@@ -26,9 +26,9 @@ const BLOCK = 10;
  * it, in the state a store holds it: read back through JSON (decision 40). Strings built by joining
  * (these texts, an answer gathered from its deltas) are chains V8 flattens the first time something
  * reads a character of them, as a rebuild does; the direct calls' histories, rebuilt here, were read
- * flat while every executor sample flattened its whole session again (0.07–0.08× of a 1,000-turn
- * call). A live session's older answers were flattened by the turns after them, and a file, Redis or
- * PostgreSQL store parses flat strings.
+ * flat while every executor sample flattened its whole session again (0.08–0.17× of a 1,000-turn
+ * call, in alternating runs). A live session's older answers were flattened by the turns after them,
+ * and a file, Redis or PostgreSQL store parses flat strings.
  */
 function history(sessionId: string, exchanges: number): SessionStoreEntry[] {
   const entries: SessionStoreEntry[] = [];
