@@ -353,7 +353,7 @@ export class AgentExecutor {
       // close a history that ends in a user message, so the new prompt starts a valid exchange.
       let leafUuid = rebuilt.leafUuid;
       for (const toolUse of rebuilt.unansweredToolUses) {
-        const entry = toolResultEntry(this.entryContext(key, cwd, request.subagent?.agentId), {
+        const entry = toolResultEntry(this.contextOf(turn), {
           uuid: this.generateId(),
           toolUseEntryUuid: toolUse.entryUuid,
           toolUseId: toolUse.toolUseId,
@@ -366,7 +366,7 @@ export class AgentExecutor {
       }
       // A `/compact` record ends in user entries the CLI sends together with the next prompt: no repair.
       if (written.length > 0 || (rebuilt.lastRole === 'user' && !endsWithLocalCommand(entries, leafUuid))) {
-        const entry = noResponseEntry(this.entryContext(key, cwd, request.subagent?.agentId), { uuid: this.generateId(), parentUuid: leafUuid, messageId: this.generateId() });
+        const entry = noResponseEntry(this.contextOf(turn), { uuid: this.generateId(), parentUuid: leafUuid, messageId: this.generateId() });
         written.push(entry);
         leafUuid = entry.uuid!;
         rebuilt = rebuildConversation([...entries, ...written], { resumeAt: leafUuid });
